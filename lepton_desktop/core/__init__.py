@@ -1,0 +1,1 @@
+"""Plain domain objects: no Qt, no torch, no database. stdlib + numpy only."""

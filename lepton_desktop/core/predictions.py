@@ -1,0 +1,53 @@
+"""Per-frame model output for one track, held as column arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from lepton_desktop.core.emotions import EMOTIONS
+
+
+@dataclass(frozen=True, eq=False)
+class TrackPredictions:
+    """Rows ``i`` describe frame ``frames[i]``: a face box and seven probabilities.
+
+    ``boxes`` are ``x, y, w, h`` in displayed-frame pixels; ``probs`` rows sum
+    to 1 in the order of :data:`~lepton_desktop.core.emotions.EMOTIONS`.
+    """
+
+    frames: npt.NDArray[np.int32]
+    boxes: npt.NDArray[np.float32]
+    probs: npt.NDArray[np.float32]
+
+    def __post_init__(self) -> None:
+        n = self.frames.shape[0]
+        if self.frames.ndim != 1:
+            raise ValueError("frames must be one-dimensional")
+        if self.boxes.shape != (n, 4):
+            raise ValueError(f"boxes must have shape ({n}, 4), got {self.boxes.shape}")
+        if self.probs.shape != (n, len(EMOTIONS)):
+            raise ValueError(f"probs must have shape ({n}, {len(EMOTIONS)}), got {self.probs.shape}")
+
+    def __len__(self) -> int:
+        return int(self.frames.shape[0])
+
+    @classmethod
+    def empty(cls) -> TrackPredictions:
+        """No rows."""
+        return cls(
+            np.zeros(0, np.int32), np.zeros((0, 4), np.float32), np.zeros((0, len(EMOTIONS)), np.float32)
+        )
+
+    @classmethod
+    def concat(cls, parts: list[TrackPredictions]) -> TrackPredictions:
+        """Join blocks in order."""
+        if not parts:
+            return cls.empty()
+        return cls(
+            np.concatenate([p.frames for p in parts]).astype(np.int32, copy=False),
+            np.concatenate([p.boxes for p in parts]).astype(np.float32, copy=False),
+            np.concatenate([p.probs for p in parts]).astype(np.float32, copy=False),
+        )

@@ -1,0 +1,320 @@
+"""Open a video, read its metadata, fetch any frame exactly, or iterate frames in order.
+
+One numbering everywhere: frame ``N`` is the N-th frame in presentation order,
+as sequential decoding produces them, with the timestamp from the frame index.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+from lepton_desktop.core.paths import user_cache_dir
+from lepton_desktop.core.records import VideoInfo
+from lepton_desktop.core.timeline import FrameTimeline
+from lepton_desktop.video import errors
+from lepton_desktop.video.fingerprint import content_fingerprint
+from lepton_desktop.video.index import FrameIndex, build_index
+from lepton_desktop.video.opening import check_path, open_input, video_stream
+from lepton_desktop.video.threaded import threaded
+
+log = logging.getLogger(__name__)
+
+Image = npt.NDArray[np.uint8]
+
+_FORWARD_DECODE_LIMIT = 90
+"""Continue decoding instead of seeking when the target is at most this many frames ahead."""
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedFrame:
+    """One frame: its index, its time from the first frame, and RGB pixels (H, W, 3)."""
+
+    index: int
+    time_s: float
+    image: Image
+
+
+class VideoReader:
+    """Frame-accurate access to one video file.
+
+    Not thread-safe: give each thread its own reader. ``iter_frames`` opens its
+    own decoder, so random access and iteration on the same reader do not
+    disturb each other.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, cache: bool = True, cache_frames: int = 16) -> None:
+        self.path = check_path(path)
+        self.fingerprint = content_fingerprint(self.path)
+        self._lock = threading.Lock()
+        self._container = open_input(self.path)
+        try:
+            self._stream = video_stream(self._container, self.path)
+            self._stream.thread_type = "AUTO"
+            self.index = self._load_index(cache)
+            self.info = self._make_info()
+        except BaseException:
+            self._container.close()
+            raise
+        self._decoder: Iterator[Any] | None = None
+        self._last_pts: int | None = None
+        self._lru: OrderedDict[tuple[int, tuple[int, int] | None], Image] = OrderedDict()
+        self._lru_size = cache_frames
+
+    # -- metadata ---------------------------------------------------------------
+
+    @property
+    def timeline(self) -> FrameTimeline:
+        """Exact frame <-> time conversion for this file."""
+        return self.index.timeline
+
+    @property
+    def frame_count(self) -> int:
+        """Number of decodable frames."""
+        return self.index.timeline.frame_count
+
+    def _load_index(self, cache: bool) -> FrameIndex:
+        cache_file = _index_cache_path(self.fingerprint) if cache else None
+        if cache_file is not None:
+            cached = FrameIndex.load(cache_file)
+            if cached is not None:
+                return cached
+        index = build_index(self._container, self._stream, self.path)
+        if cache_file is not None:
+            try:
+                index.save(cache_file)
+            except OSError as exc:  # a full or read-only cache is not the user's problem
+                log.warning("could not cache the frame index for %s: %s", self.path, exc)
+        return index
+
+    def _make_info(self) -> VideoInfo:
+        idx = self.index
+        timeline = idx.timeline
+        stream = self._stream
+        rate = stream.guessed_rate or stream.average_rate or stream.base_rate
+        fps = float(rate) if rate else timeline.average_fps()
+        width, height = idx.coded_width, idx.coded_height
+        if idx.rotation in (90, 270):
+            width, height = height, width
+        return VideoInfo(
+            path=str(self.path),
+            container=str(self._container.format.name),
+            codec=str(stream.codec_context.codec.name),
+            frames=timeline.frame_count,
+            fps=fps,
+            avg_fps=timeline.average_fps(),
+            duration_s=timeline.duration(),
+            width=width,
+            height=height,
+            rotation=idx.rotation,
+            vfr=timeline.is_variable_rate(),
+            size_bytes=self.path.stat().st_size,
+            truncated=idx.truncated,
+            problem=idx.problem,
+        )
+
+    # -- random access ----------------------------------------------------------
+
+    def frame(self, index: int, *, size: tuple[int, int] | None = None) -> Image:
+        """RGB pixels of frame ``index``, rotated for display, optionally resized to ``size`` (w, h)."""
+        if not 0 <= index < self.frame_count:
+            raise IndexError(f"frame {index} is out of range: {self.path.name} has {self.frame_count} frames (0-{self.frame_count - 1})")
+        key = (index, size)
+        with self._lock:
+            cached = self._lru.get(key)
+            if cached is not None:
+                self._lru.move_to_end(key)
+                return cached
+            image = to_rgb(self._decode_exact(index), self.index.rotation, size)
+            self._lru[key] = image
+            while len(self._lru) > self._lru_size:
+                self._lru.popitem(last=False)
+            return image
+
+    def _decode_exact(self, index: int) -> Any:
+        if not self.index.exact_timestamps:
+            return self._decode_by_count(index)
+        target = int(self.timeline.pts[index])
+        if self._can_continue_to(target):
+            found = self._advance_to(target)
+            if found is not None:
+                return found
+        key_pos = self.index.keyframe_before(target)
+        for attempt in range(4):
+            pos = max(key_pos - attempt, 0)
+            self._seek(int(self.index.key_seek[pos]))
+            found = self._advance_to(target)
+            if found is not None:
+                return found
+            if pos == 0:
+                break
+        self._seek(None)
+        found = self._advance_to(target)
+        if found is None:
+            raise errors.CorruptVideoError(f"{self.path.name}: frame {index} could not be decoded (the file may be damaged there).")
+        return found
+
+    def _can_continue_to(self, target: int) -> bool:
+        if self._decoder is None or self._last_pts is None or target <= self._last_pts:
+            return False
+        pts = self.timeline.pts
+        ahead = int(np.searchsorted(pts, target)) - int(np.searchsorted(pts, self._last_pts))
+        return ahead <= _FORWARD_DECODE_LIMIT
+
+    def _seek(self, timestamp: int | None) -> None:
+        if timestamp is None:
+            self._container.seek(0, backward=True, any_frame=False)
+        else:
+            self._container.seek(timestamp, backward=True, any_frame=False, stream=self._stream)
+        self._decoder = self._decode_packets()
+        self._last_pts = None
+
+    def _decode_packets(self) -> Iterator[Any]:
+        for packet in self._container.demux(self._stream):
+            try:
+                frames = packet.decode()
+            except av.error.FFmpegError:
+                continue  # one damaged packet; later frames may still decode
+            yield from frames
+
+    def _advance_to(self, target: int) -> Any | None:
+        assert self._decoder is not None
+        try:
+            for frame in self._decoder:
+                if frame.pts is None:
+                    continue
+                self._last_pts = int(frame.pts)
+                if frame.pts == target:
+                    return frame
+                if frame.pts > target:
+                    return None
+        except av.error.FFmpegError:
+            pass
+        self._decoder = None
+        return None
+
+    def _decode_by_count(self, index: int) -> Any:
+        self._seek(None)
+        assert self._decoder is not None
+        for count, frame in enumerate(self._decoder):
+            if count == index:
+                self._decoder = None
+                return frame
+        raise errors.CorruptVideoError(f"{self.path.name}: frame {index} could not be decoded.")
+
+    # -- sequential -------------------------------------------------------------
+
+    def iter_frames(
+        self,
+        start: int = 0,
+        stop: int | None = None,
+        *,
+        step: int = 1,
+        size: tuple[int, int] | None = None,
+        max_side: int | None = None,
+        prefetch: int = 8,
+    ) -> Iterator[DecodedFrame]:
+        """Yield frames ``start, start+step, ... < stop`` in order, decoded in a background thread.
+
+        ``size`` (w, h) or ``max_side`` downscales during decoding. Frames that
+        fail to decode are skipped (their indexes are simply absent).
+        """
+        stop = self.frame_count if stop is None else min(stop, self.frame_count)
+        if step < 1:
+            raise ValueError("step must be at least 1")
+        if size is None and max_side is not None:
+            size = fit_within(self.info.width, self.info.height, max_side)
+        if start >= stop:
+            return iter(())
+        return threaded(lambda: self._produce(start, stop, step, size), buffer=prefetch, name="lepton-decode")
+
+    def _produce(self, start: int, stop: int, step: int, size: tuple[int, int] | None) -> Iterator[DecodedFrame]:
+        timeline = self.timeline
+        times = timeline.times()
+        with av.open(str(self.path), metadata_errors="ignore") as container:
+            stream = _same_stream(container, self._stream)
+            stream.thread_type = "AUTO"
+            counting = not self.index.exact_timestamps
+            if start > 0 and not counting:
+                pos = self.index.keyframe_before(int(timeline.pts[start]))
+                container.seek(int(self.index.key_seek[pos]), backward=True, any_frame=False, stream=stream)
+            count = -1
+            for packet in container.demux(stream):
+                try:
+                    frames = packet.decode()
+                except av.error.FFmpegError:
+                    continue
+                for frame in frames:
+                    count += 1
+                    if counting:
+                        n: int | None = count
+                    elif frame.pts is None:
+                        continue
+                    else:
+                        n = timeline.frame_of_pts(int(frame.pts))
+                    if n is None or n < start or (n - start) % step:
+                        continue
+                    if n >= stop:
+                        return
+                    yield DecodedFrame(n, float(times[n]), to_rgb(frame, self.index.rotation, size))
+
+    # -- lifetime -----------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the decoder and the file."""
+        with self._lock:
+            self._decoder = None
+            self._container.close()
+
+    def __enter__(self) -> VideoReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def probe(path: str | os.PathLike[str]) -> VideoInfo:
+    """Metadata of a video file (builds and caches the frame index)."""
+    with VideoReader(path) as reader:
+        return reader.info
+
+
+def fit_within(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """The largest even size with the same aspect ratio whose longer side is at most ``max_side``."""
+    scale = min(1.0, max_side / max(width, height))
+    return max(2, int(round(width * scale / 2)) * 2), max(2, int(round(height * scale / 2)) * 2)
+
+
+def to_rgb(frame: Any, rotation: int, size: tuple[int, int] | None) -> Image:
+    """Convert a decoded frame to an RGB array in display orientation, optionally resized."""
+    if size is not None:
+        w, h = size if rotation in (0, 180) else (size[1], size[0])
+        image = frame.to_ndarray(format="rgb24", width=w, height=h, interpolation="AREA")
+    else:
+        image = frame.to_ndarray(format="rgb24")
+    if rotation:
+        image = np.ascontiguousarray(np.rot90(image, k=-(rotation // 90)))
+    return image  # type: ignore[no-any-return]
+
+
+def _same_stream(container: Any, stream: Any) -> Any:
+    return container.streams[stream.index]
+
+
+def _index_cache_path(fingerprint: str) -> Path | None:
+    try:
+        folder = user_cache_dir() / "frame-index"
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder / f"{fingerprint}.npz"
