@@ -37,9 +37,7 @@ class TrackPredictions:
     @classmethod
     def empty(cls) -> TrackPredictions:
         """No rows."""
-        return cls(
-            np.zeros(0, np.int32), np.zeros((0, 4), np.float32), np.zeros((0, len(EMOTIONS)), np.float32)
-        )
+        return cls(np.zeros(0, np.int32), np.zeros((0, 4), np.float32), np.zeros((0, len(EMOTIONS)), np.float32))
 
     @classmethod
     def concat(cls, parts: list[TrackPredictions]) -> TrackPredictions:

@@ -51,8 +51,9 @@ class FrameTimeline:
         """Seconds from the first frame for every frame (a new array)."""
         if self.pts.size == 0:
             return np.zeros(0, dtype=np.float64)
-        rel = (self.pts - self.pts[0]).astype(np.float64)
-        return rel * (self.time_base.numerator / self.time_base.denominator)
+        rel: npt.NDArray[np.float64] = (self.pts - self.pts[0]).astype(np.float64)
+        rel *= self.time_base.numerator / self.time_base.denominator
+        return rel
 
     def frame_at(self, seconds: float) -> int:
         """The frame on screen at ``seconds``: the last frame starting at or before it.
@@ -107,7 +108,7 @@ class FrameTimeline:
 
 def format_timecode(seconds: float) -> str:
     """``HH:MM:SS.mmm`` for a time in seconds (negative times clamp to zero)."""
-    millis = int(round(max(seconds, 0.0) * 1000))
+    millis = round(max(seconds, 0.0) * 1000)
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     secs, millis = divmod(rest, 1000)

@@ -28,7 +28,7 @@ from lepton_desktop.video import errors
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,7 +39,12 @@ class FrameIndex:
     key_pts: npt.NDArray[np.int64]
     """Presentation timestamps of keyframes, sorted."""
     key_seek: npt.NDArray[np.int64]
-    """For each keyframe, a timestamp to hand to the demuxer's seek (min of pts, dts)."""
+    """For each keyframe, the timestamp to hand to the demuxer's seek.
+
+    Its pts: dts(K) <= pts(K) < dts(K+1), so a seek to it lands on K whether the
+    demuxer indexes by dts (MP4) or pts (Matroska); a seek landing late is retried
+    from the keyframe before.
+    """
     rotation: int
     coded_width: int
     coded_height: int
@@ -66,8 +71,13 @@ class FrameIndex:
         }
         tmp = path.with_name(path.name + ".tmp")
         with tmp.open("wb") as handle:
-            np.savez(handle, pts=self.timeline.pts, key_pts=self.key_pts, key_seek=self.key_seek,
-                     meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+            np.savez(
+                handle,
+                pts=self.timeline.pts,
+                key_pts=self.key_pts,
+                key_seek=self.key_seek,
+                meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+            )
         tmp.replace(path)
 
     @classmethod
@@ -97,7 +107,7 @@ def rotation_of(frame: Any) -> int:
     """Clockwise degrees to rotate a decoded frame for display (0/90/180/270)."""
     # FFmpeg's display matrix angle is counter-clockwise; displaying undoes it.
     angle = -float(getattr(frame, "rotation", 0) or 0)
-    return int(round(angle / 90.0)) % 4 * 90
+    return round(angle / 90.0) % 4 * 90
 
 
 def build_index(container: Any, stream: Any, path: Path) -> FrameIndex:
@@ -106,17 +116,18 @@ def build_index(container: Any, stream: Any, path: Path) -> FrameIndex:
     keys: list[tuple[int, int]] = []  # (pts, seek timestamp)
     demux_problem: str | None = None
     has_missing_ts = False
+    packets_read = 0
     try:
         for packet in container.demux(stream):
             if packet.size == 0:
                 continue
+            packets_read += 1
             pts = packet.pts if packet.pts is not None else packet.dts
             if pts is None:
                 has_missing_ts = True
                 continue
             if packet.is_keyframe:
-                dts = packet.dts if packet.dts is not None else pts
-                keys.append((int(pts), int(min(pts, dts))))
+                keys.append((int(pts), int(pts)))
             if not packet.is_discard:
                 frame_pts.append(int(pts))
     except av.error.FFmpegError as exc:
@@ -141,10 +152,12 @@ def build_index(container: Any, stream: Any, path: Path) -> FrameIndex:
         problem=None,
         exact_timestamps=True,
     )
-    return _validate(container, stream, path, index, demux_problem)
+    return _validate(container, stream, path, index, demux_problem, packets_read)
 
 
-def _validate(container: Any, stream: Any, path: Path, index: FrameIndex, demux_problem: str | None) -> FrameIndex:
+def _validate(
+    container: Any, stream: Any, path: Path, index: FrameIndex, demux_problem: str | None, packets_read: int
+) -> FrameIndex:
     """Decode the first frame and the last keyframe's run; trim a tail that will not decode."""
     pts = index.timeline.pts
     first = _decode_from(container, stream, int(index.key_seek[0]), limit=1)
@@ -164,11 +177,11 @@ def _validate(container: Any, stream: Any, path: Path, index: FrameIndex, demux_
     if missing:
         keep &= ~np.isin(pts, np.asarray(missing, dtype=np.int64))
     truncated = demux_problem is not None or bool(missing)
-    declared = int(stream.frames or 0)
-    if declared and int(keep.sum()) < declared:
+    declared = int(stream.frames or 0)  # samples in the header, edit-list pre-roll included
+    if declared and packets_read < declared:
         truncated = True
     timeline = FrameTimeline(pts[keep], index.timeline.time_base) if missing else index.timeline
-    if _shorter_than_declared(container, timeline):
+    if _shorter_than_declared(container, stream, timeline):
         truncated = True
     problem = None
     if truncated:
@@ -191,12 +204,16 @@ def _validate(container: Any, stream: Any, path: Path, index: FrameIndex, demux_
     )
 
 
-def _shorter_than_declared(container: Any, timeline: FrameTimeline) -> bool:
-    """True when the container header promises clearly more time than the frames cover."""
-    declared_us = container.duration
-    if not declared_us or timeline.frame_count < 2:
+def _shorter_than_declared(container: Any, stream: Any, timeline: FrameTimeline) -> bool:
+    """True when the header promises clearly more picture time than the frames cover."""
+    if timeline.frame_count < 2:
         return False
-    declared = declared_us / 1_000_000
+    if stream.duration and stream.time_base:
+        declared = float(stream.duration * stream.time_base)
+    elif container.duration and len(container.streams) == 1:  # e.g. Matroska: only a container duration
+        declared = container.duration / 1_000_000
+    else:
+        return False
     slack = max(4 * timeline.frame_duration(), 0.25)
     return declared > timeline.duration() + slack
 

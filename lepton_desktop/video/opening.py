@@ -18,7 +18,9 @@ def check_path(path: str | os.PathLike[str]) -> Path:
     try:
         st = p.stat()
     except FileNotFoundError:
-        raise errors.VideoNotFoundError(f"{p}: no such file. Check the path, or relink the video if it was moved.") from None
+        raise errors.VideoNotFoundError(
+            f"{p}: no such file. Check the path, or relink the video if it was moved."
+        ) from None
     except PermissionError:
         raise errors.VideoPermissionError(f"{p}: permission denied; you may not read this file.") from None
     if stat.S_ISDIR(st.st_mode):
@@ -51,11 +53,7 @@ def open_input(path: Path) -> Any:
 
 def video_stream(container: Any, path: Path) -> Any:
     """The first real picture stream (cover art does not count)."""
-    streams = [
-        s
-        for s in container.streams.video
-        if not (int(s.disposition) & int(av.stream.Disposition.attached_pic))
-    ]
+    streams = [s for s in container.streams.video if not (int(s.disposition) & int(av.stream.Disposition.attached_pic))]
     if not streams:
         kinds = sorted({s.type for s in container.streams if s.type != "video"})
         what = " and ".join(kinds) + " only" if kinds else "no streams at all"

@@ -108,7 +108,7 @@ class VideoReader:
             width, height = height, width
         return VideoInfo(
             path=str(self.path),
-            container=str(self._container.format.name),
+            container=str(self._container.format.name).split(",")[0],
             codec=str(stream.codec_context.codec.name),
             frames=timeline.frame_count,
             fps=fps,
@@ -128,7 +128,10 @@ class VideoReader:
     def frame(self, index: int, *, size: tuple[int, int] | None = None) -> Image:
         """RGB pixels of frame ``index``, rotated for display, optionally resized to ``size`` (w, h)."""
         if not 0 <= index < self.frame_count:
-            raise IndexError(f"frame {index} is out of range: {self.path.name} has {self.frame_count} frames (0-{self.frame_count - 1})")
+            raise IndexError(
+                f"frame {index} is out of range: {self.path.name} has {self.frame_count} frames "
+                f"(0-{self.frame_count - 1})"
+            )
         key = (index, size)
         with self._lock:
             cached = self._lru.get(key)
@@ -161,7 +164,9 @@ class VideoReader:
         self._seek(None)
         found = self._advance_to(target)
         if found is None:
-            raise errors.CorruptVideoError(f"{self.path.name}: frame {index} could not be decoded (the file may be damaged there).")
+            raise errors.CorruptVideoError(
+                f"{self.path.name}: frame {index} could not be decoded (the file may be damaged there)."
+            )
         return found
 
     def _can_continue_to(self, target: int) -> bool:
@@ -292,7 +297,7 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
 def fit_within(width: int, height: int, max_side: int) -> tuple[int, int]:
     """The largest even size with the same aspect ratio whose longer side is at most ``max_side``."""
     scale = min(1.0, max_side / max(width, height))
-    return max(2, int(round(width * scale / 2)) * 2), max(2, int(round(height * scale / 2)) * 2)
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
 
 
 def to_rgb(frame: Any, rotation: int, size: tuple[int, int] | None) -> Image:

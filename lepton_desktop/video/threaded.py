@@ -41,7 +41,7 @@ def threaded(make: Callable[[], Iterator[T]], buffer: int = 8, name: str = "lept
             for item in make():
                 if not put(item):
                     return
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+        except BaseException as exc:
             put(_Raised(exc))
             return
         put(_DONE)

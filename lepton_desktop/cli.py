@@ -1,0 +1,171 @@
+"""``lepton``: the headless command line. Stable contract: JSON on stdout, one-line errors on stderr.
+
+Exit codes: 0 success, 1 bad input or a failed operation (message on stderr),
+2 wrong usage, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lepton_desktop import __version__
+from lepton_desktop.core.errors import LeptonError
+
+log = logging.getLogger("lepton.cli")
+
+
+def _print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from lepton_desktop.services.samples import bundled_sample
+    from lepton_desktop.video import probe
+
+    _print_json(probe(args.video or bundled_sample()).to_json())
+    return 0
+
+
+def _cmd_frame(args: argparse.Namespace) -> int:
+    from lepton_desktop.services.frames import export_frame
+
+    out = export_frame(args.video, args.n, args.output)
+    _print_json({"video": str(args.video), "frame": args.n, "output": str(out)})
+    return 0
+
+
+def _summary_json(summary: Any) -> dict[str, Any]:
+    return {
+        "project": summary.url,
+        "schema": summary.schema_revision,
+        "videos": [
+            {
+                "id": v.id,
+                "path": v.path,
+                "exists": Path(v.path).is_file(),
+                "fingerprint": v.fingerprint,
+                "frames": v.info.frames,
+                "fps": round(v.info.fps, 6),
+                "duration_s": round(v.info.duration_s, 3),
+                "width": v.info.width,
+                "height": v.info.height,
+            }
+            for v in summary.videos
+        ],
+        "counts": {
+            "runs": summary.runs,
+            "tracks": summary.tracks,
+            "predictions": summary.predictions,
+            "corrections": summary.corrections,
+            "annotators": summary.annotators,
+            "model_versions": summary.model_versions,
+        },
+    }
+
+
+def _cmd_project_init(args: argparse.Namespace) -> int:
+    from lepton_desktop.services.projects import init_project
+
+    _print_json(_summary_json(init_project(args.path)))
+    return 0
+
+
+def _cmd_project_add(args: argparse.Namespace) -> int:
+    from lepton_desktop.services.projects import add_videos
+
+    added = add_videos(args.path, args.videos)
+    _print_json(
+        [
+            {"id": a.record.id, "path": a.record.path, "outcome": a.outcome, "frames": a.record.info.frames}
+            for a in added
+        ]
+    )
+    return 0
+
+
+def _cmd_project_show(args: argparse.Namespace) -> int:
+    from lepton_desktop.services.projects import summarise
+
+    _print_json(_summary_json(summarise(args.path)))
+    return 0
+
+
+def _frame_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("frame numbers start at 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation)."""
+    parser = argparse.ArgumentParser(
+        prog="lepton", description="Lepton Desktop, headless: video facts, frames and projects."
+    )
+    parser.add_argument("--version", action="version", version=f"lepton {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to the log file")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("info", help="print a video's metadata as JSON", description="Print a video's metadata as JSON.")
+    p.add_argument("video", type=Path, nargs="?", help="video file (default: the bundled sample)")
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser(
+        "frame", help="write one frame as an image", description="Write frame N (0-based, presentation order) exactly."
+    )
+    p.add_argument("video", type=Path, help="video file")
+    p.add_argument("n", type=_frame_number, help="frame number, 0-based")
+    p.add_argument("-o", "--output", type=Path, required=True, help="image file to write (.png, .jpg)")
+    p.set_defaults(func=_cmd_frame)
+
+    proj = sub.add_parser(
+        "project", help="create and inspect project files", description="Create and inspect project files."
+    )
+    psub = proj.add_subparsers(dest="project_command", metavar="ACTION", required=True)
+    p = psub.add_parser("init", help="create a new project file", description="Create a new, empty project file.")
+    p.add_argument("path", help="project file to create (or a postgresql:// URL)")
+    p.set_defaults(func=_cmd_project_init)
+    p = psub.add_parser(
+        "add", help="add videos to a project", description="Add videos (a moved video is relinked by content)."
+    )
+    p.add_argument("path", help="project file (or database URL)")
+    p.add_argument("videos", nargs="+", type=Path, help="video files")
+    p.set_defaults(func=_cmd_project_add)
+    p = psub.add_parser("show", help="summarise a project as JSON", description="Summarise a project as JSON.")
+    p.add_argument("path", help="project file (or database URL)")
+    p.set_defaults(func=_cmd_project_show)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from lepton_desktop.logs import setup_logging
+
+    log_path = setup_logging("cli", verbose=args.verbose)
+    try:
+        return int(args.func(args))
+    except LeptonError as exc:
+        print(f"lepton: error: {exc}", file=sys.stderr)
+        return 1
+    except (IndexError, ValueError) as exc:
+        print(f"lepton: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("lepton: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an unexpected failure: one line here, the traceback in the log
+        log.exception("unexpected failure")
+        where = f"; details in {log_path}" if log_path else ""
+        print(f"lepton: error: unexpected failure ({type(exc).__name__}: {exc}){where}", file=sys.stderr)
+        return 1

@@ -1,0 +1,48 @@
+"""``lepton-desktop``: start the application."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from lepton_desktop import __version__
+from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.logs import setup_logging
+from lepton_desktop.services.samples import bundled_sample
+
+log = logging.getLogger("lepton.gui")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the main window (with VIDEO, or the bundled sample)."""
+    parser = argparse.ArgumentParser(prog="lepton-desktop", description="Lepton Desktop: video emotion analysis.")
+    parser.add_argument("video", nargs="?", type=Path, help="video to open (default: the bundled sample)")
+    parser.add_argument("--version", action="version", version=f"lepton-desktop {__version__}")
+    args = parser.parse_args(argv)
+    setup_logging("desktop")
+
+    from PySide6.QtWidgets import QApplication
+
+    from lepton_desktop.gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Lepton Desktop")
+    app.setOrganizationName("Lepton")
+    window = MainWindow()
+    window.resize(1100, 720)
+    window.show()
+    if args.video is not None:
+        window.open_video(args.video)
+    else:
+        try:
+            window.open_video(bundled_sample())
+        except LeptonError as exc:  # an installation without the sample still starts
+            window.statusBar().showMessage(str(exc), 10000)
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

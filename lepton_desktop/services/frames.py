@@ -1,0 +1,39 @@
+"""Still frames out of videos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+
+from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.video import VideoReader
+
+
+class OutputError(LeptonError):
+    """An output file could not be written."""
+
+
+def export_frame(video: str | Path, index: int, out: str | Path) -> Path:
+    """Write frame ``index`` (0-based, presentation order) of ``video`` as an image file.
+
+    The format follows the suffix (``.png`` lossless; ``.jpg`` etc. also work).
+    """
+    target = Path(out)
+    if target.suffix.lower() not in {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}:
+        raise OutputError(f"{target}: unknown image type; use a name ending in .png or .jpg.")
+    with VideoReader(video) as reader:
+        image = reader.frame(index)  # raises IndexError naming the valid range
+    if not target.parent.is_dir():
+        raise OutputError(f"{target}: the folder {target.parent} does not exist.")
+    tmp = target.with_name(f".{target.name}.part{target.suffix}")
+    try:
+        ok = cv2.imwrite(str(tmp), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+        if not ok:
+            raise OutputError(f"{target}: the image could not be written (is the disk full or read-only?).")
+        tmp.replace(target)
+    except (OSError, cv2.error) as exc:
+        tmp.unlink(missing_ok=True)
+        reason = getattr(exc, "strerror", None) or "is the disk full or the folder read-only?"
+        raise OutputError(f"{target}: the image could not be written ({reason}).") from None
+    return target

@@ -1,0 +1,236 @@
+"""Open, create and migrate a project database; hand out short sessions.
+
+A project is one SQLite file by default (WAL mode, foreign keys on, a busy
+timeout, full sync) or any SQLAlchemy URL, e.g. ``postgresql+psycopg://...``
+for teams. Opening runs pending migrations (an SQLite file is copied to
+``<name>.bak-<revision>`` first) and refuses a project from a newer version.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from lepton_desktop.store.errors import (
+    NewerProjectError,
+    NotAProjectError,
+    ProjectExistsError,
+    ProjectNotFoundError,
+)
+
+log = logging.getLogger(__name__)
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def alembic_config(connection: Any | None = None) -> Config:
+    """An Alembic configuration pointing at the packaged migrations."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    """The schema revision this version of the program writes."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def to_url(target: str | Path) -> str:
+    """A database URL for a path or URL (paths become absolute SQLite URLs)."""
+    value = str(target)
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+class Project:
+    """An open project: an engine, a session factory, and the repositories over them."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        from lepton_desktop.store.annotators import AnnotatorRepository
+        from lepton_desktop.store.corrections import CorrectionRepository
+        from lepton_desktop.store.model_versions import ModelVersionRepository
+        from lepton_desktop.store.runs import RunRepository
+        from lepton_desktop.store.videos import VideoRepository
+
+        self.engine = engine
+        self.url = url
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.videos = VideoRepository(self)
+        self.runs = RunRepository(self)
+        self.annotators = AnnotatorRepository(self)
+        self.corrections = CorrectionRepository(self)
+        self.model_versions = ModelVersionRepository(self)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for a single-file SQLite project."""
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def schema_revision(self) -> str:
+        """The revision stored in the database."""
+        with self.engine.connect() as conn:
+            rev = MigrationContext.configure(conn).get_current_revision()
+        return rev or ""
+
+    def integrity_check(self) -> str:
+        """``ok``, or SQLite's description of the damage (always ``ok`` elsewhere)."""
+        if not self.is_sqlite:
+            return "ok"
+        with self.engine.connect() as conn:
+            rows = conn.execute(text("PRAGMA integrity_check")).scalars().all()
+            fk = conn.execute(text("PRAGMA foreign_key_check")).all()
+        result = "; ".join(str(r) for r in rows)
+        if fk:
+            result = f"{result}; {len(fk)} broken foreign keys" if result != "ok" else f"{len(fk)} broken foreign keys"
+        return result
+
+    def counts(self) -> dict[str, int]:
+        """How many rows of each kind the project holds (predictions count frames)."""
+        from sqlalchemy import func, select
+
+        from lepton_desktop.store import schema
+
+        tables = {
+            "videos": schema.VideoRow,
+            "runs": schema.AnalysisRunRow,
+            "tracks": schema.TrackRow,
+            "corrections": schema.CorrectionRow,
+            "annotators": schema.AnnotatorRow,
+            "model_versions": schema.ModelVersionRow,
+        }
+        with self.session() as s:
+            out = {name: int(s.scalar(select(func.count()).select_from(row)) or 0) for name, row in tables.items()}
+        out["predictions"] = self.runs.prediction_count()
+        return out
+
+    def close(self) -> None:
+        """Release all connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_project(target: str | Path, *, create: bool = False, exclusive_create: bool = False) -> Project:
+    """Open the project at ``target`` (a file path or a database URL).
+
+    ``create`` makes a new project when none exists; ``exclusive_create``
+    additionally refuses to reuse an existing one.
+    """
+    url = to_url(target)
+    sqlite_path = _sqlite_path(url)
+    if sqlite_path is not None:
+        _check_sqlite_file(sqlite_path, create=create, exclusive_create=exclusive_create)
+    engine = _make_engine(url)
+    try:
+        _migrate(engine, url, sqlite_path, create=create or exclusive_create)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Project(engine, url)
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite:///"):
+        return None
+    raw = url[len("sqlite:///") :]
+    return None if raw in ("", ":memory:") else Path(raw)
+
+
+def _check_sqlite_file(path: Path, *, create: bool, exclusive_create: bool) -> None:
+    if path.is_dir():
+        raise NotAProjectError(
+            f"{path} is a folder; a project is a single file (for example {path / 'project.lepton'})."
+        )
+    if not path.exists():
+        if not (create or exclusive_create):
+            raise ProjectNotFoundError(f"No project at {path}. Create one with: lepton project init {path}")
+        if not path.parent.is_dir():
+            raise ProjectNotFoundError(f"Cannot create {path}: the folder {path.parent} does not exist.")
+        return
+    if exclusive_create:
+        raise ProjectExistsError(f"{path} already exists; choose another name or open it instead.")
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head and head != _SQLITE_MAGIC:
+        raise NotAProjectError(f"{path} is not a Lepton project (it is not an SQLite database).")
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool) -> None:
+    head = head_revision()
+    script = ScriptDirectory.from_config(alembic_config())
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            tables = set(inspect(conn).get_table_names())
+    except (DatabaseError, OperationalError) as exc:
+        raise NotAProjectError(f"{url} cannot be read as a project database: {exc.orig}") from None
+    if current is None:
+        if tables - {"alembic_version"}:
+            raise NotAProjectError(f"{url} is a database of another program, not a Lepton project.")
+        if not create:
+            raise NotAProjectError(
+                f"{url} is an empty database, not a Lepton project. Create one with 'lepton project init'."
+            )
+    elif current == head:
+        return
+    else:
+        known = {rev.revision for rev in script.walk_revisions()}
+        if current not in known:
+            raise NewerProjectError(
+                f"This project was saved by a newer version of Lepton Desktop (schema {current}); "
+                "update Lepton Desktop to open it. The file was not changed."
+            )
+        if sqlite_path is not None:
+            backup = sqlite_path.with_name(f"{sqlite_path.name}.bak-{current}")
+            with engine.connect() as conn:  # fold the WAL into the main file before copying
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            shutil.copy2(sqlite_path, backup)
+            log.info("backed up %s to %s before upgrading from %s", sqlite_path, backup, current)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")

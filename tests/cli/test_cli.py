@@ -1,0 +1,114 @@
+"""The ``lepton`` command line, run as a user would run it (a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.synth import make_video, read_number
+
+
+def lepton(*args, home=None):
+    env = dict(os.environ)
+    if home is not None:
+        env["LEPTON_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "lepton_desktop", *map(str, args)], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_info_prints_the_metadata_contract(videos):
+    path = make_video(videos / "cli_info.mp4", 45, options={"bf": "2"})
+    result = lepton("info", path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    for key in ("frames", "fps", "avg_fps", "duration_s", "width", "height", "rotation", "vfr"):
+        assert key in data
+    assert (data["frames"], data["width"], data["height"], data["rotation"], data["vfr"]) == (45, 128, 96, 0, False)
+    assert data["duration_s"] == pytest.approx(1.5)
+
+
+def test_frame_writes_exactly_frame_n(videos, tmp_path):
+    import cv2
+
+    path = make_video(videos / "cli_frame.mp4", 40, options={"bf": "3", "g": "40"})
+    out = tmp_path / "f.png"
+    result = lepton("frame", path, 33, "-o", out)
+    assert result.returncode == 0, result.stderr
+    image = cv2.cvtColor(cv2.imread(str(out)), cv2.COLOR_BGR2RGB)
+    assert read_number(image) == 33
+    from tests.synth import sequential_frames
+
+    assert np.array_equal(image, sequential_frames(path)[33][1])  # PNG is lossless
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["info", "/definitely/missing.mp4"], "no such file"),
+        (["frame", "{video}", "999", "-o", "{tmp}/x.png"], "out of range"),
+        (["frame", "{video}", "1", "-o", "{tmp}/nofolder/x.png"], "does not exist"),
+        (["frame", "{video}", "1", "-o", "{tmp}/x.txt"], "unknown image type"),
+        (["project", "show", "{tmp}/none.lepton"], "No project"),
+        (["project", "show", "{video}"], "not a Lepton project"),
+    ],
+)
+def test_bad_input_gives_one_line_and_nonzero_exit(videos, tmp_path, args, message):
+    video = make_video(videos / "cli_bad.mp4", 5)
+    result = lepton(*[a.format(video=video, tmp=tmp_path) for a in args])
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lepton: error:") and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_errors_exit_2():
+    assert lepton("frame").returncode == 2
+    assert lepton("frame", "x.mp4", "-3", "-o", "x.png").returncode == 2
+    assert lepton("bogus").returncode == 2
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["info"], ["frame"], ["project"], ["project", "init"], ["project", "add"], ["project", "show"]]
+)
+def test_help_everywhere(args):
+    result = lepton(*args, "--help")
+    assert result.returncode == 0 and "usage:" in result.stdout
+
+
+def test_project_workflow(videos, tmp_path):
+    a = make_video(videos / "cli_a.mp4", 20)
+    b = make_video(videos / "cli_b.mkv", 30)
+    proj = tmp_path / "study.lepton"
+    init = lepton("project", "init", proj)
+    assert init.returncode == 0, init.stderr
+    assert json.loads(init.stdout)["videos"] == []
+    assert lepton("project", "init", proj).returncode == 1  # never overwrites
+    added = json.loads(lepton("project", "add", proj, a, b).stdout)
+    assert [x["outcome"] for x in added] == ["added", "added"]
+    moved = tmp_path / "moved.mp4"
+    moved.write_bytes(a.read_bytes())
+    relinked = json.loads(lepton("project", "add", proj, moved).stdout)
+    assert relinked[0]["outcome"] == "relinked" and relinked[0]["id"] == added[0]["id"]
+    shown = json.loads(lepton("project", "show", proj).stdout)
+    assert [(v["path"], v["frames"], v["exists"]) for v in shown["videos"]] == [
+        (str(moved), 20, True),
+        (str(b), 30, True),
+    ]
+    assert shown["schema"] and shown["counts"]["corrections"] == 0
+
+
+def test_adding_a_bad_video_changes_nothing(videos, tmp_path):
+    good = make_video(videos / "cli_good.mp4", 10)
+    bad = tmp_path / "bad.mp4"
+    bad.write_text("not a video")
+    proj = tmp_path / "p.lepton"
+    lepton("project", "init", proj)
+    result = lepton("project", "add", proj, good, bad)
+    assert result.returncode == 1 and "bad.mp4" in result.stderr
+    assert json.loads(lepton("project", "show", proj).stdout)["videos"] == []

@@ -1,0 +1,107 @@
+"""Opening, creating, migrating and refusing project files."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from lepton_desktop.store import NewerProjectError, NotAProjectError, ProjectNotFoundError, open_project
+from lepton_desktop.store.database import alembic_config, head_revision
+from lepton_desktop.store.errors import ProjectExistsError
+from lepton_desktop.store.schema import Base
+from tests.store.helpers import video_info
+
+
+def test_migrations_build_exactly_the_models(project):
+    with project.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == [], f"schema.py and the migrations disagree: {diff}"
+    assert project.schema_revision() == head_revision()
+
+
+def test_sqlite_pragmas(tmp_path):
+    with open_project(tmp_path / "p.lepton", create=True) as proj, proj.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+
+
+def test_reopen_keeps_data(tmp_path):
+    path = tmp_path / "p.lepton"
+    with open_project(path, create=True) as proj:
+        proj.videos.add(video_info(), "a" * 64)
+    with open_project(path) as proj:
+        assert [v.fingerprint for v in proj.videos.list()] == ["a" * 64]
+
+
+def test_missing_project_is_not_created_silently(tmp_path):
+    with pytest.raises(ProjectNotFoundError, match="lepton project init"):
+        open_project(tmp_path / "nope.lepton")
+    assert not (tmp_path / "nope.lepton").exists()
+
+
+def test_exclusive_create_refuses_existing(tmp_path):
+    path = tmp_path / "p.lepton"
+    open_project(path, create=True).close()
+    with pytest.raises(ProjectExistsError):
+        open_project(path, exclusive_create=True)
+
+
+def test_not_sqlite_is_refused(tmp_path):
+    path = tmp_path / "movie.lepton"
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
+    with pytest.raises(NotAProjectError, match="not an SQLite database"):
+        open_project(path)
+    assert path.read_bytes().startswith(b"\x00\x00\x00\x18ftyp")
+
+
+def test_other_programs_database_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE recipes (name TEXT)")
+    with pytest.raises(NotAProjectError, match="another program"):
+        open_project(path)
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"recipes"}
+
+
+def test_newer_project_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "future.lepton"
+    open_project(path, create=True).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    before = path.read_bytes()
+    with pytest.raises(NewerProjectError, match="newer version"):
+        open_project(path)
+    assert path.read_bytes() == before
+
+
+def test_older_project_is_upgraded_with_a_backup(tmp_path):
+    """Every revision's predecessor is upgraded in place, keeping a backup of the old file."""
+    revisions = list(ScriptDirectory.from_config(alembic_config()).walk_revisions())
+    older = [r for r in revisions if r.revision != head_revision()]
+    if not older:
+        pytest.skip("the schema has a single revision so far; nothing older to upgrade from")
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    for rev in older:
+        path = tmp_path / f"old-{rev.revision}.lepton"
+        engine = create_engine(f"sqlite:///{path}")
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), rev.revision)
+        engine.dispose()
+        with open_project(path) as proj:
+            assert proj.schema_revision() == head_revision()
+        assert (tmp_path / f"{path.name}.bak-{rev.revision}").is_file()
+
+
+def test_integrity_check(project):
+    assert project.integrity_check() == "ok"

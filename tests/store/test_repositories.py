@@ -1,0 +1,132 @@
+"""Repositories return core records and commit every write."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from lepton_desktop.core.predictions import TrackPredictions
+from lepton_desktop.core.records import AnalysisRun, Correction, Track, VideoRecord
+from lepton_desktop.store.errors import RecordNotFoundError
+from lepton_desktop.store.runs import CHUNK_FRAMES
+from tests.store.helpers import video_info
+
+
+def _video(project, fp="f" * 64, path="/videos/a.mp4"):
+    record, _ = project.videos.add(video_info(path), fp)
+    return record
+
+
+def test_videos_add_is_idempotent_and_relinks_moved_files(project):
+    first, outcome = project.videos.add(video_info("/old/a.mp4"), "1" * 64)
+    assert outcome == "added" and isinstance(first, VideoRecord)
+    again, outcome = project.videos.add(video_info("/old/a.mp4"), "1" * 64)
+    assert outcome == "existing" and again.id == first.id
+    moved, outcome = project.videos.add(video_info("/new/a.mp4"), "1" * 64)
+    assert outcome == "relinked" and moved.id == first.id and moved.path == "/new/a.mp4"
+    assert len(project.videos.list()) == 1
+    assert project.videos.by_fingerprint("1" * 64).path == "/new/a.mp4"
+    with pytest.raises(RecordNotFoundError):
+        project.videos.get(999)
+
+
+def test_runs_tracks_and_reuse(project):
+    video = _video(project)
+    model = project.model_versions.ensure("mini-xception", "ab" * 32)
+    assert model.active
+    run = project.runs.start(video.id, {"stride": 2, "detector": "x"}, model.id)
+    assert isinstance(run, AnalysisRun) and run.status == "running"
+    assert project.runs.find_reusable(video.id, {"stride": 2, "detector": "x"}, model.id) is None
+    done = project.runs.finish(run.id, "done", frames_done=100, timings={"total_s": 1.5})
+    assert done.status == "done" and done.finished_at is not None and done.timings == {"total_s": 1.5}
+    assert project.runs.find_reusable(video.id, {"detector": "x", "stride": 2}, model.id).id == run.id
+    assert project.runs.find_reusable(video.id, {"detector": "x", "stride": 1}, model.id) is None
+    track = project.runs.add_track(run.id, 1, 0, 10)
+    assert isinstance(track, Track) and track.display_name == "Person 1"
+    assert project.runs.rename_track(track.id, " Alice ").display_name == "Alice"
+    with pytest.raises(ValueError):
+        project.runs.finish(run.id, "running")
+
+
+def test_predictions_round_trip_across_chunks(project):
+    video = _video(project)
+    run = project.runs.start(video.id, {})
+    track = project.runs.add_track(run.id, 1, 5, 5)
+    rng = np.random.default_rng(1)
+    n = CHUNK_FRAMES * 2 + 17
+    frames = np.sort(rng.choice(200_000, n, replace=False)).astype(np.int32)
+    probs = rng.random((n, 7), dtype=np.float32)
+    probs /= probs.sum(axis=1, keepdims=True)
+    block = TrackPredictions(frames, rng.random((n, 4), dtype=np.float32) * 500, probs)
+    project.runs.append_predictions(
+        track.id, TrackPredictions(block.frames[:100], block.boxes[:100], block.probs[:100])
+    )
+    project.runs.append_predictions(
+        track.id, TrackPredictions(block.frames[100:], block.boxes[100:], block.probs[100:])
+    )
+    back = project.runs.predictions(track.id)
+    assert np.array_equal(back.frames, block.frames)
+    assert np.array_equal(back.boxes, block.boxes)
+    assert np.array_equal(back.probs, block.probs)
+    assert project.runs.prediction_count() == n
+    [stored] = project.runs.tracks(run.id)
+    assert (stored.first_frame, stored.last_frame) == (min(5, int(frames[0])), int(frames[-1]))  # spans only widen
+
+
+def test_corrections_tombstone_and_restore(project):
+    video = _video(project)
+    run = project.runs.start(video.id, {})
+    track = project.runs.add_track(run.id, 1, 0, 100)
+    c = project.corrections.add(track.id, 10, 20, "happy", "ana")
+    assert isinstance(c, Correction) and c.live and c.video_id == video.id and c.annotator == "ana"
+    project.corrections.add(track.id, 30, 40, "sad", "ben", origin="accepted")
+    assert [x.label for x in project.corrections.list(video_id=video.id)] == ["happy", "sad"]
+    undone = project.corrections.tombstone(c.id)
+    assert not undone.live
+    assert [x.label for x in project.corrections.list(track_id=track.id)] == ["sad"]
+    assert len(project.corrections.list(include_tombstoned=True)) == 2  # history is kept
+    assert project.corrections.restore(c.id).live
+    assert {a.name for a in project.annotators.list()} == {"ana", "ben"}
+
+
+def test_corrections_validate(project):
+    video = _video(project)
+    track = project.runs.add_track(project.runs.start(video.id, {}).id, 1, 0, 10)
+    with pytest.raises(ValueError, match="expected one of"):
+        project.corrections.add(track.id, 0, 5, "bored", "ana")
+    with pytest.raises(ValueError, match="range"):
+        project.corrections.add(track.id, 5, 2, "sad", "ana")
+    with pytest.raises(RecordNotFoundError):
+        project.corrections.add(999, 0, 1, "sad", "ana")
+
+
+def test_database_constraints_hold_even_without_the_repository(project):
+    from lepton_desktop.store.schema import CorrectionRow
+
+    video = _video(project)
+    track = project.runs.add_track(project.runs.start(video.id, {}).id, 1, 0, 10)
+    ann = project.annotators.get_or_create("ana")
+    with pytest.raises(IntegrityError), project.session() as s:
+        s.add(
+            CorrectionRow(
+                video_id=video.id, track_id=track.id, start_frame=0, end_frame=3, label="bored", annotator_id=ann.id
+            )
+        )
+    with pytest.raises(IntegrityError), project.session() as s:
+        s.add(
+            CorrectionRow(
+                video_id=video.id, track_id=9999, start_frame=0, end_frame=3, label="sad", annotator_id=ann.id
+            )
+        )
+
+
+def test_model_versions(project):
+    a = project.model_versions.ensure("base", "a" * 64)
+    b = project.model_versions.ensure("tuned", "b" * 64, parent_id=a.id, metrics={"accuracy": 0.7})
+    assert a.active and not b.active
+    assert project.model_versions.ensure("dup", "a" * 64).id == a.id
+    project.model_versions.activate(b.id)
+    assert project.model_versions.active().id == b.id
+    assert [m.active for m in project.model_versions.list()] == [False, True]
+    assert project.model_versions.get(b.id).metrics == {"accuracy": 0.7}
