@@ -142,7 +142,8 @@ def main() -> None:
     }
     save_file({k: v.contiguous() for k, v in sd.items()}, str(args.output), metadata=metadata)
     print(
-        f"wrote {args.output} ({args.output.stat().st_size} bytes), sha256 {hashlib.sha256(args.output.read_bytes()).hexdigest()}"
+        f"wrote {args.output} ({args.output.stat().st_size} bytes), "
+        f"sha256 {hashlib.sha256(args.output.read_bytes()).hexdigest()}"
     )
 
 

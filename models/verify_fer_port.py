@@ -72,7 +72,8 @@ def torch_step(ref: Path) -> None:
     diff = np.abs(probs - data["y"]).max()
     agree = (probs.argmax(1) == data["y"].argmax(1)).mean()
     print(
-        f"{len(probs)} inputs: max |p_torch - p_keras| = {diff:.2e}, argmax agreement {agree:.3f} (keras {data['tf_version']})"
+        f"{len(probs)} inputs: max |p_torch - p_keras| = {diff:.2e}, "
+        f"argmax agreement {agree:.3f} (keras {data['tf_version']})"
     )
     if diff > 1e-4:
         raise SystemExit("the port does not match the original")
