@@ -40,6 +40,95 @@ def _cmd_frame(args: argparse.Namespace) -> int:
     return 0
 
 
+class _ProgressBar:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, step: Any) -> None:
+        if not self.enabled or step.total <= 0:
+            return
+        share = min(step.frames_done / step.total, 1.0)
+        left = (step.total - step.frames_done) / step.fps if step.fps > 0 else 0.0
+        bar = "#" * int(share * 30)
+        sys.stderr.write(
+            f"\ranalysing [{bar:<30}] {share:6.1%}  {step.frames_done}/{step.total} frames  "
+            f"{step.fps:5.1f} fps  {step.faces} people  {left:5.0f} s left "
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from lepton_desktop.services.analysis import analyze_video, default_project, load_run_rows, run_to_completion
+    from lepton_desktop.services.csv_export import write_analysis_csv
+    from lepton_desktop.services.samples import bundled_sample
+    from lepton_desktop.store import open_project
+    from lepton_desktop.video import VideoReader
+    from lepton_desktop.vision.analyzer import AnalysisSettings
+
+    video = args.video or bundled_sample()
+    settings = AnalysisSettings(stride=args.stride)
+    project = args.project or default_project()
+    bar = _ProgressBar()
+    try:
+        last = run_to_completion(
+            analyze_video(video, project=project, settings=settings, device=args.device, force=args.force), bar
+        )
+    finally:
+        bar.close()
+    with open_project(project) as proj:
+        rows = load_run_rows(proj, last.run_id)
+    summary: dict[str, Any] = {
+        "video": str(video),
+        "project": str(project),
+        "run": last.run_id,
+        "state": last.state,
+        "frames": last.total,
+        "people": len(last.track_ids),
+        "face_rows": 0 if rows is None else len(rows),
+        "device": last.device,
+        "fps": round(last.fps, 2),
+    }
+    if rows is None:
+        summary["note"] = "no faces were found in this video"
+        print(f"lepton: note: no faces were found in {video}", file=sys.stderr)
+    if args.csv is not None:
+        with VideoReader(video) as reader:
+            write_analysis_csv(args.csv, rows, reader.timeline)
+        summary["csv"] = str(args.csv)
+    _print_json(summary)
+    return 0
+
+
+def _cmd_classify(args: argparse.Namespace) -> int:
+    from lepton_desktop.core.emotions import EMOTIONS
+    from lepton_desktop.services.classify import classify_images
+    from lepton_desktop.services.csv_export import write_classify_csv
+
+    results = classify_images(args.images, aligned=args.aligned, device=args.device)
+    scored = [(r.path, r.probs) for r in results if r.probs is not None]
+    for r in results:
+        if r.note:
+            print(f"lepton: note: {r.path}: {r.note}", file=sys.stderr)
+    if args.csv is not None:
+        write_classify_csv(args.csv, scored)
+    report: list[dict[str, Any]] = []
+    for r in results:
+        entry: dict[str, Any] = {"path": r.path}
+        if r.probs is not None:
+            entry.update({e: round(float(p), 6) for e, p in zip(EMOTIONS, r.probs, strict=True)})
+        if r.note:
+            entry["note"] = r.note
+        report.append(entry)
+    _print_json(report)
+    return 0
+
+
 def _summary_json(summary: Any) -> dict[str, Any]:
     return {
         "project": summary.url,
@@ -106,10 +195,17 @@ def _frame_number(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    value = _frame_number(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(
-        prog="lepton", description="Lepton Desktop, headless: video facts, frames and projects."
+        prog="lepton", description="Lepton Desktop, headless: analyse videos, classify images, manage projects."
     )
     parser.add_argument("--version", action="version", version=f"lepton {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to the log file")
@@ -126,6 +222,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("n", type=_frame_number, help="frame number, 0-based")
     p.add_argument("-o", "--output", type=Path, required=True, help="image file to write (.png, .jpg)")
     p.set_defaults(func=_cmd_frame)
+
+    p = sub.add_parser(
+        "analyze",
+        help="find, track and score every face in a video",
+        description="Find and track every face, score seven emotions per face per frame, store the run in a project.",
+    )
+    p.add_argument("video", type=Path, nargs="?", help="video file (default: the bundled sample)")
+    p.add_argument("--project", help="project file or URL (default: your default project)")
+    p.add_argument("--csv", type=Path, help="also write frame,time_s,track,x,y,w,h,<7 emotions> rows here")
+    p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda or mps")
+    p.add_argument(
+        "--stride", type=_positive, default=3, help="detect faces every K frames; tracking fills between (3)"
+    )
+    p.add_argument("--force", action="store_true", help="recompute even if this video was analysed the same way")
+    p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser(
+        "classify", help="score the expression in still images", description="Score the largest face in each image."
+    )
+    p.add_argument("images", nargs="+", type=Path, help="image files")
+    p.add_argument("--aligned", action="store_true", help="the images are face crops already: skip detection")
+    p.add_argument("--csv", type=Path, help="write path,<7 emotions> rows here")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    p.set_defaults(func=_cmd_classify)
 
     proj = sub.add_parser(
         "project", help="create and inspect project files", description="Create and inspect project files."

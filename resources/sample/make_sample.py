@@ -46,19 +46,25 @@ def place(canvas: np.ndarray, photo: np.ndarray, cx: float, cy: float, scale: fl
 
 
 def frame_at(t: float, photo: np.ndarray, mirrored: np.ndarray) -> np.ndarray:
+    """One continuous shot: the same person throughout, a second one joins at 6.5 s."""
     canvas = backdrop()
+    cy = H / 2 + 20
     if t < 2.5:  # slow zoom in, centred
-        place(canvas, photo, W / 2, H / 2 + 20, 0.55 + 0.12 * t / 2.5, 0)
-    elif t < 5.0:  # pan left to right while turning a little
+        place(canvas, photo, W / 2, cy, 0.55 + 0.12 * t / 2.5, 0)
+    elif t < 5.0:  # sway right and left while turning a little
         u = (t - 2.5) / 2.5
-        place(canvas, photo, 200 + 240 * u, H / 2 + 15, 0.6, 12 * math.sin(u * 2 * math.pi))
-    elif t < 6.5:  # drift out to the right edge (half the face leaves) and come back
+        place(
+            canvas, photo, W / 2 + 110 * math.sin(u * 2 * math.pi), cy, 0.67 - 0.07 * u, 12 * math.sin(u * 2 * math.pi)
+        )
+    elif t < 6.5:  # drift to the right edge (part of the face leaves the frame) and back
         u = (t - 5.0) / 1.5
-        place(canvas, photo, 440 + 160 * math.sin(u * math.pi), H / 2 + 15, 0.6, 0)
-    else:  # two people side by side: the photograph and its mirror image, smaller
-        u = (t - 6.5) / 3.5
-        place(canvas, photo, 180 + 10 * math.sin(u * 4), H / 2 + 25, 0.42, -5 * u)
-        place(canvas, mirrored, 470 - 10 * math.sin(u * 4), H / 2 + 25, 0.40, 5 * u)
+        place(canvas, photo, W / 2 + 260 * math.sin(u * math.pi), cy, 0.6, 0)
+    else:  # move aside and shrink; a second person (the mirror image) joins on the right
+        u = min((t - 6.5) / 0.8, 1.0)
+        v = (t - 6.5) / 3.5
+        place(canvas, photo, W / 2 - 140 * u + 8 * math.sin(v * 4), cy + 5 * u, 0.6 - 0.18 * u, -5 * v)
+        if t >= 6.9:
+            place(canvas, mirrored, 470 - 10 * math.sin(v * 4), cy + 5, 0.40, 5 * v)
     return canvas
 
 

@@ -1,0 +1,202 @@
+"""Analyse a video: a generator that yields progress, saves results as they come, stops when asked.
+
+    for progress in analyze_video("talk.mp4", project="study.lepton"):
+        print(progress.frames_done, progress.total, progress.fps)
+
+Results go into the project as one analysis run (tracks + per-frame
+predictions). A finished run of the same video with the same settings and
+model is reused instead of recomputed, unless ``force`` is set.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from lepton_desktop.core.paths import user_data_dir
+from lepton_desktop.core.predictions import TrackPredictions
+from lepton_desktop.services.engine import BASE_MODEL_NAME, get_engine
+from lepton_desktop.store import Project, open_project
+from lepton_desktop.video import VideoReader
+from lepton_desktop.vision.analyzer import AnalysisSettings, FaceRows, FrameAnalyzer
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_S = 0.2
+
+
+@dataclass(frozen=True)
+class AnalysisProgress:
+    """One step of an analysis, for progress bars and live plots."""
+
+    video_id: int
+    run_id: int
+    frames_done: int
+    total: int
+    faces: int
+    """People (tracks) found so far."""
+    fps: float
+    rows: FaceRows | None = None
+    """Rows that became final since the last step (None if none)."""
+    state: str = "running"
+    """``running``, then one of ``done``, ``cancelled``, ``reused``."""
+    device: str = ""
+    track_ids: dict[int, int] = field(default_factory=dict)
+    """Track number -> project track id, for every track so far."""
+
+    @property
+    def finished(self) -> bool:
+        """True on the last step."""
+        return self.state != "running"
+
+
+def default_project() -> Path:
+    """The project used when none is named: one per user."""
+    return user_data_dir() / "default.lepton"
+
+
+def analyze_video(
+    video: str | Path,
+    *,
+    project: str | Path | None = None,
+    settings: AnalysisSettings | None = None,
+    device: str = "auto",
+    weights: Path | None = None,
+    force: bool = False,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[AnalysisProgress]:
+    """Analyse every face in ``video``; see the module docstring."""
+    settings = settings or AnalysisSettings()
+    target = project or default_project()
+    with VideoReader(video) as reader, open_project(target, create=True) as proj:
+        record, _ = proj.videos.add(reader.info, reader.fingerprint)
+        engine = get_engine(device, weights)
+        version = proj.model_versions.ensure(
+            BASE_MODEL_NAME if weights is None else weights.stem,
+            engine.weights_sha256,
+            weights_path=str(engine.weights_path),
+        )
+        params = settings.to_params()
+        if not force:
+            reused = proj.runs.find_reusable(record.id, params, version.id)
+            if reused is not None:
+                yield _reused(proj, reused.id, record.id, reader.frame_count, engine.device_name)
+                return
+        run = proj.runs.start(record.id, params, version.id)
+        writer = _RunWriter(proj, run.id)
+        analyzer = FrameAnalyzer(engine.model, engine.detector, engine.device, settings)
+        total = reader.frame_count
+        started = last_report = time.perf_counter()
+        done = 0
+        state = "done"
+        try:
+            frames = reader.iter_frames()
+            try:
+                for frame in frames:
+                    if should_stop():
+                        state = "cancelled"
+                        break
+                    rows = analyzer.feed(frame.index, frame.image)
+                    done = frame.index + 1
+                    if rows is not None:
+                        writer.write(rows)
+                    now = time.perf_counter()
+                    if rows is not None or now - last_report >= PROGRESS_INTERVAL_S:
+                        last_report = now
+                        yield AnalysisProgress(
+                            record.id, run.id, done, total, analyzer.faces_found, done / max(now - started, 1e-9),
+                            rows, device=engine.device_name, track_ids=dict(writer.track_ids),
+                        )  # fmt: skip
+            finally:
+                frames.close()  # type: ignore[attr-defined]
+            if state == "done":
+                rows = analyzer.finish()
+                if rows is not None:
+                    writer.write(rows)
+            else:
+                rows = None
+        except BaseException as exc:
+            proj.runs.finish(run.id, "failed", frames_done=done, error=f"{type(exc).__name__}: {exc}")
+            raise
+        elapsed = time.perf_counter() - started
+        proj.runs.finish(
+            run.id,
+            state,
+            frames_done=done,
+            timings={
+                "total_s": round(elapsed, 3),
+                "fps": round(done / max(elapsed, 1e-9), 2),
+                "device": engine.device_name,
+            },
+        )
+        yield AnalysisProgress(
+            record.id, run.id, done, total, analyzer.faces_found, done / max(elapsed, 1e-9), rows, state,
+            engine.device_name, dict(writer.track_ids),
+        )  # fmt: skip
+
+
+class _RunWriter:
+    """Writes rows to the project: a track per new number, predictions appended per track."""
+
+    def __init__(self, project: Project, run_id: int) -> None:
+        self.project = project
+        self.run_id = run_id
+        self.track_ids: dict[int, int] = {}
+
+    def write(self, rows: FaceRows) -> None:
+        for number in np.unique(rows.tracks):
+            mask = rows.tracks == number
+            frames = rows.frames[mask]
+            track_id = self.track_ids.get(int(number))
+            if track_id is None:
+                track = self.project.runs.add_track(self.run_id, int(number), int(frames[0]), int(frames[-1]))
+                track_id = self.track_ids[int(number)] = track.id
+            self.project.runs.append_predictions(track_id, TrackPredictions(frames, rows.boxes[mask], rows.probs[mask]))
+
+
+def _reused(project: Project, run_id: int, video_id: int, total: int, device: str) -> AnalysisProgress:
+    track_ids = {t.number: t.id for t in project.runs.tracks(run_id)}
+    rows = load_run_rows(project, run_id)
+    run = project.runs.get(run_id)
+    return AnalysisProgress(
+        video_id, run_id, run.frames_done, total, len(track_ids), 0.0, rows, "reused", device, track_ids
+    )
+
+
+def stored_rows(parts: list[tuple[np.ndarray, TrackPredictions]]) -> FaceRows | None:
+    """Per-track predictions joined into frame-ordered rows."""
+    if not parts:
+        return None
+    frames = np.concatenate([p.frames for _, p in parts]).astype(np.int32)
+    tracks = np.concatenate([n for n, _ in parts]).astype(np.int32)
+    boxes = np.concatenate([p.boxes for _, p in parts]).astype(np.float32)
+    probs = np.concatenate([p.probs for _, p in parts]).astype(np.float32)
+    order = np.lexsort((tracks, frames))
+    return FaceRows(frames[order], tracks[order], boxes[order], probs[order])
+
+
+def load_run_rows(project: Project, run_id: int) -> FaceRows | None:
+    """All rows of a stored run."""
+    parts = []
+    for track in project.runs.tracks(run_id):
+        pred = project.runs.predictions(track.id)
+        parts.append((np.full(len(pred), track.number, np.int32), pred))
+    return stored_rows(parts)
+
+
+def run_to_completion(
+    progress: Iterator[AnalysisProgress], on_step: Callable[[AnalysisProgress], None] | None = None
+) -> AnalysisProgress:
+    """Drive an analysis generator to its end; return the last step."""
+    last: AnalysisProgress | None = None
+    for step in progress:
+        last = step
+        if on_step is not None:
+            on_step(step)
+    assert last is not None
+    return last

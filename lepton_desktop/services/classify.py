@@ -1,0 +1,74 @@
+"""The expression model on still images: whole photographs, or ready face crops."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.services.engine import get_engine
+from lepton_desktop.vision.align import FaceGeometry, aligned_crop, model_input, to_gray
+from lepton_desktop.vision.xception import MiniXception
+
+
+class ImageError(LeptonError):
+    """An image file cannot be read."""
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    """Probabilities for one image, or why there are none."""
+
+    path: str
+    probs: np.ndarray | None
+    note: str | None = None
+
+
+def read_rgb(path: Path) -> np.ndarray:
+    """An image file as RGB uint8."""
+    if not path.is_file():
+        raise ImageError(f"{path}: no such image file.")
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise ImageError(f"{path} is not an image that can be read (PNG, JPEG, BMP, TIFF, WebP).")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def classify_images(paths: list[Path], *, aligned: bool = False, device: str = "auto") -> list[ImageResult]:
+    """Classify the largest face of each image (``aligned``: each image already is a face crop)."""
+    engine = get_engine(device)
+    crops: list[np.ndarray] = []
+    owners: list[int] = []
+    results: list[ImageResult] = [ImageResult(str(p), None) for p in paths]
+    for i, path in enumerate(paths):
+        rgb = read_rgb(path)
+        if aligned:
+            crops.append(cv2.resize(to_gray(rgb), (MiniXception.INPUT,) * 2, interpolation=cv2.INTER_AREA))
+            owners.append(i)
+            continue
+        found = engine.detector.detect(torch.from_numpy(np.ascontiguousarray(rgb))[None].to(engine.device))[0]
+        if not found:
+            results[i] = ImageResult(str(path), None, "no face found")
+            continue
+        best = max(found, key=lambda d: float((d.box[2] - d.box[0]) * (d.box[3] - d.box[1])))
+        crops.append(aligned_crop(to_gray(rgb), FaceGeometry(best.box, best.landmarks), MiniXception.INPUT))
+        owners.append(i)
+    if crops:
+        with torch.inference_mode():
+            batch = torch.from_numpy(model_input(np.stack(crops))).to(engine.device)
+            embeddings, logits = engine.model.frame_outputs(batch)
+            # A still image is a sequence of one frame: the temporal head sees it too.
+            final = torch.stack(
+                [
+                    engine.model.sequence_logits(e[None], lg[None])[0][0]
+                    for e, lg in zip(embeddings, logits, strict=True)
+                ]
+            )
+            probs = torch.softmax(final.float(), dim=1).cpu().numpy()
+        for owner, p in zip(owners, probs, strict=True):
+            results[owner] = ImageResult(str(paths[owner]), p)
+    return results

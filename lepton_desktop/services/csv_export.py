@@ -1,0 +1,61 @@
+"""CSV files of analysis results (the CLI's stable column contract)."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from lepton_desktop.core.emotions import EMOTIONS
+from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.core.timeline import FrameTimeline
+from lepton_desktop.vision.analyzer import FaceRows
+
+ANALYSIS_COLUMNS = ("frame", "time_s", "track", "x", "y", "w", "h", *EMOTIONS)
+CLASSIFY_COLUMNS = ("path", *EMOTIONS)
+
+
+class OutputFileError(LeptonError):
+    """A results file could not be written."""
+
+
+def _atomic_rows(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> Path:
+    if not path.parent.is_dir():
+        raise OutputFileError(f"{path}: the folder {path.parent} does not exist.")
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputFileError(
+            f"{path} could not be written ({exc.strerror or exc}); is the disk full or read-only?"
+        ) from None
+    return path
+
+
+def write_analysis_csv(path: Path, rows: FaceRows | None, timeline: FrameTimeline) -> Path:
+    """One line per face per frame: frame,time_s,track,x,y,w,h and the seven probabilities."""
+    times = timeline.times()
+    lines: list[list[object]] = []
+    if rows is not None:
+        for i in range(len(rows)):
+            frame = int(rows.frames[i])
+            x, y, w, h = (round(float(v), 1) for v in rows.boxes[i])
+            probs = rows.probs[i].astype(np.float64)
+            probs /= probs.sum()
+            lines.append([frame, f"{times[frame]:.6f}", int(rows.tracks[i]), x, y, w, h, *(f"{p:.6f}" for p in probs)])
+    return _atomic_rows(path, ANALYSIS_COLUMNS, lines)
+
+
+def write_classify_csv(path: Path, results: list[tuple[str, np.ndarray]]) -> Path:
+    """One line per image: path and the seven probabilities."""
+    return _atomic_rows(path, CLASSIFY_COLUMNS, ([p, *(f"{v:.6f}" for v in probs)] for p, probs in results))

@@ -1,0 +1,227 @@
+"""Frame-by-frame analysis: detect, track, align, classify with the CNN-LSTM.
+
+Feed frames in order with :meth:`FrameAnalyzer.feed`; it returns the rows that
+became final, and :meth:`FrameAnalyzer.finish` returns the rest. Rows come out
+with a delay of a few detection strides, because a frame is final only once
+every track that might bridge it has been decided. Memory stays flat on long
+videos: only the undecided frames (grayscale) and each track's LSTM state are
+kept.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import torch
+
+from lepton_desktop.vision.align import FaceGeometry, aligned_crop, model_input, to_gray
+from lepton_desktop.vision.model import EmotionModel, State
+from lepton_desktop.vision.mtcnn import MTCNN
+from lepton_desktop.vision.tracker import FaceTracker, Track
+from lepton_desktop.vision.xception import MiniXception
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """Knobs of one analysis; stored with the run so a rerun with the same knobs is reused."""
+
+    stride: int = 3
+    """Detect faces every ``stride`` frames; the tracker fills the frames between."""
+    detect_max_side: int = 640
+    """Frames are downscaled to this longer side for detection (crops use full resolution)."""
+    min_face: int = 32
+    """Smallest face side, in detection pixels, that the detector looks for."""
+    max_missed: int = 3
+    """Detection frames a track may miss in a row and still be bridged."""
+    detect_batch: int = 4
+    """Detection frames run through the detector together."""
+
+    def to_params(self) -> dict[str, int]:
+        """The settings as a JSON-able dict."""
+        return {
+            "stride": self.stride,
+            "detect_max_side": self.detect_max_side,
+            "min_face": self.min_face,
+            "max_missed": self.max_missed,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class FaceRows:
+    """Results for many (frame, track) pairs: rows are parallel arrays."""
+
+    frames: npt.NDArray[np.int32]
+    tracks: npt.NDArray[np.int32]
+    """Track numbers, 1, 2, ... in order of first appearance."""
+    boxes: npt.NDArray[np.float32]
+    """x, y, w, h in the pixels of the frames fed."""
+    probs: npt.NDArray[np.float32]
+
+    def __len__(self) -> int:
+        return int(self.frames.shape[0])
+
+
+@dataclass
+class _TrackOutput:
+    number: int
+    state: State | None = None
+
+
+@dataclass
+class _Pending:
+    gray: npt.NDArray[np.uint8]
+    faces: list[FaceGeometry] | None = None
+    detect_image: npt.NDArray[np.uint8] | None = None
+    scale: float = 1.0
+
+
+@dataclass
+class _Batch:
+    frames: list[int] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    boxes: list[npt.NDArray[np.float32]] = field(default_factory=list)
+    crops: list[npt.NDArray[np.uint8]] = field(default_factory=list)
+
+
+class FrameAnalyzer:
+    """Stateful analysis of one video's frames, fed in order."""
+
+    def __init__(self, model: EmotionModel, detector: MTCNN, device: torch.device, settings: AnalysisSettings) -> None:
+        self.model = model.to(device).eval()
+        self.detector = detector.to(device).eval()
+        self.detector.min_face = settings.min_face
+        self.device = device
+        self.settings = settings
+        self.tracker = FaceTracker(max_missed=settings.max_missed)
+        self._pending: OrderedDict[int, _Pending] = OrderedDict()
+        self._outputs: dict[int, _TrackOutput] = {}
+        self._next_number = 1
+        self._last_detected = -1
+        self._last_fed = -1
+        self._last_rgb: npt.NDArray[np.uint8] | None = None
+        self.faces_found = 0
+
+    # -- feeding ---------------------------------------------------------------------
+
+    def feed(self, index: int, rgb: npt.NDArray[np.uint8]) -> FaceRows | None:
+        """Take frame ``index`` (RGB, display orientation); return rows that became final."""
+        if index <= self._last_fed:
+            raise ValueError("frames must be fed in increasing order")
+        self._last_fed = index
+        self._last_rgb = rgb
+        pending = _Pending(to_gray(rgb))
+        if index % self.settings.stride == 0:
+            pending.detect_image, pending.scale = _downscale(rgb, self.settings.detect_max_side)
+        self._pending[index] = pending
+        waiting = [i for i, p in self._pending.items() if p.detect_image is not None and p.faces is None]
+        if len(waiting) >= self.settings.detect_batch:
+            self._detect(waiting)
+            horizon = self._last_detected - (self.settings.max_missed + 1) * self.settings.stride
+            return self._finalise(upto=horizon)
+        return None
+
+    def finish(self) -> FaceRows | None:
+        """Flush everything (the last frame is always a detection frame)."""
+        if self._pending:
+            last = next(reversed(self._pending))
+            tail = self._pending[last]
+            if tail.detect_image is None and tail.faces is None and self._last_rgb is not None:
+                # end on a detection so that the last frames are bracketed
+                tail.detect_image, tail.scale = _downscale(self._last_rgb, self.settings.detect_max_side)
+            waiting = [i for i, p in self._pending.items() if p.detect_image is not None and p.faces is None]
+            if waiting:
+                self._detect(waiting)
+        return self._finalise(upto=None)
+
+    # -- stages ----------------------------------------------------------------------
+
+    def _detect(self, indexes: list[int]) -> None:
+        images = [self._pending[i].detect_image for i in indexes]
+        if len({im.shape for im in images if im is not None}) == 1:
+            results = self.detector.detect(torch.from_numpy(np.stack(images)).to(self.device))  # type: ignore[arg-type]
+        else:  # frames of different sizes cannot share a batch
+            results = [self.detector.detect(torch.from_numpy(im)[None].to(self.device))[0] for im in images]  # type: ignore[index]
+        for index, detections in zip(indexes, results, strict=True):
+            pending = self._pending[index]
+            scale = pending.scale
+            faces = [
+                FaceGeometry((d.box / scale).astype(np.float32), (d.landmarks / scale).astype(np.float32))
+                for d in detections
+            ]
+            pending.faces = faces
+            pending.detect_image = None
+            self.tracker.update(index, faces)
+            self._last_detected = index
+
+    def _finalise(self, upto: int | None) -> FaceRows | None:
+        batch = _Batch()
+        done = []
+        for index, pending in self._pending.items():
+            if upto is not None and index > upto:
+                break
+            for track in self.tracker.tracks:
+                if not self.tracker.confirmed(track):
+                    continue
+                face = track.geometry_at(index)
+                if face is None:
+                    continue
+                number = self._number(track)
+                batch.frames.append(index)
+                batch.numbers.append(number)
+                x1, y1, x2, y2 = face.box
+                batch.boxes.append(np.array([x1, y1, x2 - x1, y2 - y1], np.float32))
+                batch.crops.append(aligned_crop(pending.gray, face, MiniXception.INPUT))
+            done.append(index)
+        for index in done:
+            del self._pending[index]
+        if done:
+            self.tracker.forget_before(done[-1])
+        if not batch.frames:
+            return None
+        self.faces_found = max(self.faces_found, self._next_number - 1)
+        return self._classify(batch)
+
+    def _number(self, track: Track) -> int:
+        out = self._outputs.get(track.key)
+        if out is None:
+            out = self._outputs[track.key] = _TrackOutput(self._next_number)
+            self._next_number += 1
+        return out.number
+
+    @torch.inference_mode()
+    def _classify(self, batch: _Batch) -> FaceRows:
+        crops = torch.from_numpy(model_input(np.stack(batch.crops)))
+        if self.device.type == "cuda":
+            crops = crops.pin_memory().to(self.device, non_blocking=True)
+        else:
+            crops = crops.to(self.device)
+        with torch.autocast(self.device.type, dtype=torch.float16, enabled=self.device.type == "cuda"):
+            embeddings, logits = self.model.frame_outputs(crops)
+        embeddings, logits = embeddings.float(), logits.float()
+        numbers = np.asarray(batch.numbers, np.int32)
+        frames = np.asarray(batch.frames, np.int32)
+        final = torch.empty_like(logits)
+        by_number = {out.number: out for out in self._outputs.values()}
+        for number in np.unique(numbers):
+            rows = np.nonzero(numbers == number)[0]
+            rows = rows[np.argsort(frames[rows], kind="stable")]
+            idx = torch.from_numpy(rows).to(self.device)
+            out = by_number[int(number)]
+            seq, out.state = self.model.sequence_logits(embeddings[idx], logits[idx], out.state)
+            final[idx] = seq
+        probs = torch.softmax(final, dim=1).cpu().numpy().astype(np.float32)
+        order = np.lexsort((numbers, frames))
+        return FaceRows(frames[order], numbers[order], np.stack(batch.boxes)[order], probs[order])
+
+
+def _downscale(rgb: npt.NDArray[np.uint8], max_side: int) -> tuple[npt.NDArray[np.uint8], float]:
+    h, w = rgb.shape[:2]
+    scale = min(1.0, max_side / max(h, w))
+    if scale >= 1.0:
+        return np.ascontiguousarray(rgb), 1.0
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), scale  # type: ignore[return-value]

@@ -1,0 +1,42 @@
+"""Choose the compute device: CUDA, then Apple MPS, then CPU."""
+
+from __future__ import annotations
+
+import torch
+
+from lepton_desktop.core.errors import LeptonError
+
+
+class DeviceError(LeptonError):
+    """The requested device is not available on this machine."""
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """``auto`` picks the fastest available; ``cpu``/``cuda``/``mps`` insist on one."""
+    choice = name.lower().strip()
+    if choice == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if choice.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise DeviceError("CUDA was requested but no CUDA GPU is available here; use --device auto or cpu.")
+        return torch.device(choice)
+    if choice == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise DeviceError("Apple MPS was requested but is not available here; use --device auto or cpu.")
+        return torch.device("mps")
+    if choice == "cpu":
+        return torch.device("cpu")
+    raise DeviceError(f"unknown device {name!r}; use auto, cpu, cuda or mps.")
+
+
+def describe(device: torch.device) -> str:
+    """A short name for status bars: ``CPU``, ``CUDA (NVIDIA H100)``, ``MPS``."""
+    if device.type == "cuda":
+        return f"CUDA ({torch.cuda.get_device_name(device)})"
+    return device.type.upper()

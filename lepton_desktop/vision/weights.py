@@ -1,0 +1,102 @@
+"""Load shipped and fine-tuned weights as data (safetensors), never as code.
+
+Paths are resolved in one place (:func:`lepton_desktop.core.paths.bundled_dir`),
+so a checkout, a wheel and a frozen installer all find the same files. A file
+that is not one of ours (wrong format, missing or misshapen tensors) fails
+with a message saying so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import load_file, save_file
+
+from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.core.paths import bundled_dir
+from lepton_desktop.vision.model import EmotionModel
+from lepton_desktop.vision.mtcnn import MTCNN
+
+EMOTION_WEIGHTS = "emotion_minixception.safetensors"
+DETECTOR_WEIGHTS = "face_mtcnn.safetensors"
+CNN_LSTM_FORMAT = "lepton-cnn-lstm-v1"
+CNN_FORMAT = "lepton-minixception-v1"
+
+
+class WeightsError(LeptonError):
+    """A weights file is missing, damaged, or not a Lepton model."""
+
+
+def bundled_weights(name: str) -> Path:
+    """Path of a weight file shipped in ``models/``."""
+    try:
+        path = bundled_dir("models") / name
+    except FileNotFoundError as exc:
+        raise WeightsError(str(exc)) from None
+    if not path.is_file():
+        raise WeightsError(f"The model file {name} is missing from {path.parent}; reinstall Lepton Desktop.")
+    return path
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (model versions are keyed by it)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    if not path.is_file():
+        raise WeightsError(f"{path}: no such model file.")
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            metadata = dict(handle.metadata() or {})
+        return load_file(str(path)), metadata
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise WeightsError(f"{path} is not a Lepton model file (not readable as safetensors: {exc}).") from None
+
+
+def load_emotion_model(path: Path | None = None) -> EmotionModel:
+    """The CNN-LSTM from ``path`` (a fine-tuned version) or the shipped CNN with a zero temporal head."""
+    source = path or bundled_weights(EMOTION_WEIGHTS)
+    tensors, metadata = _read(source)
+    model = EmotionModel()
+    kind = metadata.get("format")
+    try:
+        if kind == CNN_FORMAT:
+            model.cnn.load_state_dict(tensors, strict=True)
+        elif kind == CNN_LSTM_FORMAT:
+            model.load_state_dict(tensors, strict=True)
+        else:
+            raise WeightsError(f"{source} is not a Lepton expression model (format {kind!r}).")
+    except RuntimeError as exc:
+        raise WeightsError(f"{source} does not fit the expression model: {str(exc).splitlines()[0]}") from None
+    return model.eval()
+
+
+def save_emotion_model(model: EmotionModel, path: Path, **metadata: str) -> str:
+    """Write a full CNN-LSTM as safetensors (atomically); return its SHA-256."""
+    tmp = path.with_name(path.name + ".part")
+    tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    save_file(tensors, str(tmp), metadata={"format": CNN_LSTM_FORMAT, **metadata})
+    tmp.replace(path)
+    return file_sha256(path)
+
+
+def load_detector(path: Path | None = None) -> MTCNN:
+    """The MTCNN face detector."""
+    source = path or bundled_weights(DETECTOR_WEIGHTS)
+    tensors, metadata = _read(source)
+    if metadata.get("format") != "lepton-mtcnn-v1":
+        raise WeightsError(f"{source} is not a Lepton face-detector file.")
+    detector = MTCNN()
+    try:
+        detector.load_state_dict(tensors, strict=True)
+    except RuntimeError as exc:
+        raise WeightsError(f"{source} does not fit the face detector: {str(exc).splitlines()[0]}") from None
+    return detector.eval()
