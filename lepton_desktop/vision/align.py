@@ -45,7 +45,7 @@ def alignment_matrix(face: FaceGeometry, size: int, margin: float = MARGIN) -> n
     matrix = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), angle, scale)
     matrix[0, 2] += size / 2 - centre[0]
     matrix[1, 2] += size / 2 - centre[1]
-    return matrix
+    return np.asarray(matrix, dtype=np.float64)
 
 
 def aligned_crop(

@@ -144,7 +144,7 @@ class FrameAnalyzer:
         if len({im.shape for im in images if im is not None}) == 1:
             results = self.detector.detect(torch.from_numpy(np.stack(images)).to(self.device))  # type: ignore[arg-type]
         else:  # frames of different sizes cannot share a batch
-            results = [self.detector.detect(torch.from_numpy(im)[None].to(self.device))[0] for im in images]  # type: ignore[index]
+            results = [self.detector.detect(torch.from_numpy(im)[None].to(self.device))[0] for im in images]
         for index, detections in zip(indexes, results, strict=True):
             pending = self._pending[index]
             scale = pending.scale

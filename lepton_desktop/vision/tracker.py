@@ -120,7 +120,7 @@ class FaceTracker:
                 dist = float(np.hypot((p[0] + p[2] - f[0] - f[2]) / 2, (p[1] + p[3] - f[1] - f[3]) / 2))
                 if dist / side_p <= self.max_jump:
                     pairs.append((dist / side_p, ti, fi))
-        out = []
+        out: list[tuple[int, int]] = []
         for _, ti, fi in sorted(pairs):
             if ti in used_tracks or fi in used_faces or any(t == ti or f == fi for t, f in out):
                 continue

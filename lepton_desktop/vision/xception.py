@@ -39,7 +39,8 @@ class SeparableConv(nn.Module):
         self.pointwise = nn.Conv2d(cin, cout, 1, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.pointwise(self.depthwise(x))
+        out: torch.Tensor = self.pointwise(self.depthwise(x))
+        return out
 
 
 class ResidualBlock(nn.Module):
@@ -57,7 +58,8 @@ class ResidualBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = F.relu(self.bn1(self.sep1(x)))
         y = tf_same_maxpool(self.bn2(self.sep2(y)))
-        return y + self.shortcut_bn(self.shortcut(x))
+        shortcut: torch.Tensor = self.shortcut_bn(self.shortcut(x))
+        return y + shortcut
 
 
 class MiniXception(nn.Module):
