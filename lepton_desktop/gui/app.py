@@ -24,10 +24,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging("desktop")
 
+    import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
     from lepton_desktop.gui.main_window import MainWindow
 
+    pg.setConfigOptions(
+        antialias=False, imageAxisOrder="row-major", background=(25, 27, 31), foreground=(210, 210, 210)
+    )
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Lepton Desktop")
     app.setOrganizationName("Lepton")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QImage, QPainter, QPaintEvent
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from lepton_desktop.core.emotions import EMOTIONS
+from lepton_desktop.gui.colors import EMOTION_COLORS
 
 
 class FrameView(QWidget):
@@ -16,11 +19,18 @@ class FrameView(QWidget):
         self._image: QImage | None = None
         self._array: np.ndarray | None = None  # keeps the buffer alive for the QImage
         self.frame_index: int | None = None
+        self.faces: list[tuple[str, np.ndarray, np.ndarray]] = []  # (name, box x/y/w/h, probs)
+        self.show_overlay = True
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 180)
 
     def sizeHint(self) -> QSize:
         return QSize(960, 540)
+
+    def set_faces(self, faces: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        """Boxes and labels to draw over the current frame."""
+        self.faces = faces
+        self.update()
 
     def show_frame(self, index: int, rgb: np.ndarray) -> None:
         """Display ``rgb`` (H, W, 3 uint8) as frame ``index``."""
@@ -44,4 +54,32 @@ class FrameView(QWidget):
             target.moveCenter(self.rect().center())
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(target, self._image)
+            if self.show_overlay and self.faces:
+                self._paint_faces(painter, target)
         painter.end()
+
+    def _paint_faces(self, painter: QPainter, target: QRect) -> None:
+        assert self._image is not None
+        scale = target.width() / max(self._image.width(), 1)
+        font = QFont(self.font())
+        font.setPointSizeF(max(8.0, font.pointSizeF()))
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for name, (x, y, w, h), probs in self.faces:
+            top = int(np.argmax(probs))
+            color = QColor(*EMOTION_COLORS[EMOTIONS[top]])
+            rect = QRectF(target.x() + x * scale, target.y() + y * scale, w * scale, h * scale)
+            painter.setPen(QPen(color, 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect)
+            label = f"{name} · {EMOTIONS[top]} {probs[top]:.0%}"
+            box = QRectF(
+                rect.x(), rect.y() - metrics.height() - 4, metrics.horizontalAdvance(label) + 8, metrics.height() + 4
+            )
+            if box.y() < target.y():
+                box.moveTop(rect.bottom() + 2)
+            painter.fillRect(box, QColor(0, 0, 0, 170))
+            painter.setPen(color)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)

@@ -1,4 +1,4 @@
-"""The main window: open a video, play it, step through it frame by frame."""
+"""The main window: the player in the middle, people, timelines and analysis in docks."""
 
 from __future__ import annotations
 
@@ -7,14 +7,18 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
+    QScrollArea,
     QSlider,
     QToolButton,
     QVBoxLayout,
@@ -22,67 +26,129 @@ from PySide6.QtWidgets import (
 )
 
 from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.core.timeline import format_timecode
+from lepton_desktop.core.paths import user_log_dir
+from lepton_desktop.core.timeline import FrameTimeline, format_timecode
 from lepton_desktop.gui.frame_loader import FrameLoader
 from lepton_desktop.gui.frame_view import FrameView
+from lepton_desktop.gui.panels import AnalysisPanel, PeoplePanel
+from lepton_desktop.gui.results import ResultsModel
+from lepton_desktop.gui.timeline import TimelineWidget
+from lepton_desktop.gui.worker import GeneratorWorker
+from lepton_desktop.services.analysis import analyze_video, default_project, rename_person, stored_results
+from lepton_desktop.services.settings import Settings, load_settings, save_settings
 from lepton_desktop.video import VideoReader
+from lepton_desktop.vision.analyzer import AnalysisSettings
+from lepton_desktop.vision.device import DeviceError, describe, pick_device
 
 log = logging.getLogger(__name__)
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.avi *.webm *.m4v);;All files (*)"
+PROJECT_FILTER = "Lepton projects (*.lepton);;All files (*)"
+SPEEDS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
 
 
 class MainWindow(QMainWindow):
-    """A video player that is exact to the frame."""
+    """A frame-exact player with per-person emotion timelines and background analysis."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Lepton Desktop")
         self.setAcceptDrops(True)
-        self.reader_info = None
+        self.setDockNestingEnabled(True)
+        self.settings = settings or load_settings()
         self.last_error: QMessageBox | None = None
+        self.video_path: Path | None = None
+        self.fingerprint: str | None = None
+        self.reader_info = None
         self._loader: FrameLoader | None = None
-        self._timeline = None
+        self._timeline: FrameTimeline | None = None
+        self._worker: GeneratorWorker | None = None
         self.current = 0
-        self._play_started: tuple[float, float] | None = None  # (wall clock, video time)
+        self._play_started: tuple[float, float] | None = None
+        self.speed = self.settings.playback_speed if self.settings.playback_speed in SPEEDS else 1.0
 
+        self.results = ResultsModel(self)
         self.view = FrameView()
+        self.view.show_overlay = self.settings.show_overlay
+        self.results.changed.connect(lambda _: self._update_overlay())
+        self._build_transport()
+        self._build_docks()
+        self._build_actions()
+        self._build_status()
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+        self._restore_layout()
+
+    # -- construction -----------------------------------------------------------------
+
+    def _build_transport(self) -> None:
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setEnabled(False)
         self.slider.valueChanged.connect(self._slider_moved)
         self.play_button = QToolButton()
         self.play_button.setText("Play")
         self.play_button.clicked.connect(self.toggle_play)
-        # Arrow keys, Space, Home and End belong to the player, whatever was clicked last.
-        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.play_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.speed_box = QComboBox()
+        self.speed_box.addItems([f"{s:g}x" for s in SPEEDS])
+        self.speed_box.setCurrentIndex(SPEEDS.index(self.speed))
+        self.speed_box.currentIndexChanged.connect(lambda i: self.set_speed(SPEEDS[i]))
+        for widget in (self.slider, self.play_button, self.speed_box):
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the player
         self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.position_label = QLabel("no video")
         bar = QHBoxLayout()
         bar.addWidget(self.play_button)
         bar.addWidget(self.slider, 1)
+        bar.addWidget(self.speed_box)
         bar.addWidget(self.position_label)
         central = QWidget()
         layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.view, 1)
         layout.addLayout(bar)
         self.setCentralWidget(central)
-        self.statusBar().showMessage("Open a video with File > Open (Ctrl+O) or drop one here.")
 
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self._tick)
-        self._build_menu()
+    def _build_docks(self) -> None:
+        self.timeline = TimelineWidget(self.results)
+        self.timeline.seek_requested.connect(self._timeline_seek)
+        self.people = PeoplePanel(self.results)
+        self.people.jump_requested.connect(self.seek)
+        self.people.rename_requested.connect(self._rename)
+        self.analysis = AnalysisPanel()
+        self.analysis.analyse_requested.connect(self.start_analysis)
+        self.analysis.cancel_requested.connect(self.cancel_analysis)
+        scroller = QScrollArea()  # one row per person: scroll when there are more people than fit
+        scroller.setWidgetResizable(True)
+        scroller.setWidget(self.timeline)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.docks = {}
+        for name, title, widget, area in (
+            ("timeline", "Emotion timelines", scroller, Qt.DockWidgetArea.BottomDockWidgetArea),
+            ("people", "People", self.people, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("analysis", "Analysis", self.analysis, Qt.DockWidgetArea.RightDockWidgetArea),
+        ):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock-{name}")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        self.resizeDocks([self.docks["timeline"]], [340], Qt.Orientation.Vertical)
 
-    # -- menus and keys -----------------------------------------------------------
-
-    def _build_menu(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&Open video…", QKeySequence.StandardKey.Open, self.open_dialog)
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.open_action = self._action(file_menu, "&Open video…", QKeySequence.StandardKey.Open, self.open_dialog)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        self._action(file_menu, "New &project…", QKeySequence("Ctrl+Shift+N"), self.new_project_dialog)
+        self._action(file_menu, "Open pro&ject…", QKeySequence("Ctrl+Shift+O"), self.open_project_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
-        play = self.menuBar().addMenu("&Playback")
-        self._action(play, "Play / pause", QKeySequence(Qt.Key.Key_Space), self.toggle_play)
+
+        play = menu.addMenu("&Playback")
+        self.play_action = self._action(play, "Play / pause", QKeySequence(Qt.Key.Key_Space), self.toggle_play)
         for text, key, delta in (
             ("Next frame", "Right", 1),
             ("Previous frame", "Left", -1),
@@ -94,8 +160,33 @@ class MainWindow(QMainWindow):
         self._action(play, "Back 1 second", QKeySequence("Ctrl+Left"), lambda: self.step_seconds(-1.0))
         self._action(play, "First frame", QKeySequence("Home"), lambda: self.seek(0))
         self._action(play, "Last frame", QKeySequence("End"), lambda: self.seek(10**12))
+        play.addSeparator()
+        self._action(play, "Faster", QKeySequence("]"), lambda: self._nudge_speed(1))
+        self._action(play, "Slower", QKeySequence("["), lambda: self._nudge_speed(-1))
 
-    def _action(self, menu, text, shortcut, slot) -> QAction:  # type: ignore[no-untyped-def]
+        view = menu.addMenu("&View")
+        self.overlay_action = self._action(view, "Face &overlay", QKeySequence("O"), self.toggle_overlay)
+        self.overlay_action.setCheckable(True)
+        self.overlay_action.setChecked(self.view.show_overlay)
+        self._action(view, "&Fit timelines", QKeySequence("F"), self.timeline.fit_all)
+        self._action(view, "Zoom timelines &in", QKeySequence("="), lambda: self.timeline.zoom(0.5))
+        self._action(view, "Zoom timelines &out", QKeySequence("-"), lambda: self.timeline.zoom(2.0))
+        view.addSeparator()
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+
+        analysis = menu.addMenu("&Analysis")
+        self.analyse_action = self._action(analysis, "&Analyse video", QKeySequence("Ctrl+R"), self.start_analysis)
+        self.cancel_action = self._action(analysis, "&Cancel analysis", QKeySequence("Ctrl+."), self.cancel_analysis)
+        self.cancel_action.setEnabled(False)
+
+        tools = self.addToolBar("Main")
+        tools.setObjectName("toolbar-main")
+        tools.setMovable(False)
+        for action in (self.open_action, self.analyse_action, self.cancel_action, self.overlay_action):
+            tools.addAction(action)
+
+    def _action(self, menu: QMenu, text: str, shortcut, slot) -> QAction:  # type: ignore[no-untyped-def]
         action = QAction(text, self)
         action.setShortcut(shortcut)
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -104,7 +195,71 @@ class MainWindow(QMainWindow):
         self.addAction(action)
         return action
 
-    # -- opening ------------------------------------------------------------------
+    def _build_status(self) -> None:
+        self.status_frame = QLabel("")
+        self.status_device = QLabel("")
+        self.statusBar().addPermanentWidget(self.status_frame)
+        self.statusBar().addPermanentWidget(self.status_device)
+        self._show_device()
+        self.statusBar().showMessage("Open a video with File > Open (Ctrl+O) or drop one here.")
+
+    def _show_device(self) -> None:
+        try:
+            self.status_device.setText(f"  device: {describe(pick_device(self.settings.device))}  ")
+        except DeviceError as exc:
+            self.status_device.setText("  device: unavailable  ")
+            self.status_device.setToolTip(str(exc))
+
+    def _restore_layout(self) -> None:
+        store = QSettings("Lepton", "Lepton Desktop")
+        geometry = store.value("geometry")
+        state = store.value("windowState")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    # -- projects ---------------------------------------------------------------------
+
+    @property
+    def project(self) -> str | Path:
+        """The project in use (the per-user default unless one was chosen)."""
+        return self.settings.project or default_project()
+
+    def new_project_dialog(self) -> None:
+        """Create a project file and switch to it."""
+        path, _ = QFileDialog.getSaveFileName(self, "New project", "study.lepton", PROJECT_FILTER)
+        if path:
+            from lepton_desktop.services.projects import init_project
+
+            try:
+                init_project(path)
+            except LeptonError as exc:
+                self._error("The project cannot be created", str(exc))
+                return
+            self._use_project(path)
+
+    def open_project_dialog(self) -> None:
+        """Switch to an existing project file."""
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if path:
+            self._use_project(path)
+
+    def _use_project(self, path: str) -> None:
+        from lepton_desktop.services.projects import summarise
+
+        try:
+            summarise(path)
+        except LeptonError as exc:
+            self._error("The project cannot be opened", str(exc))
+            return
+        self.settings.project = path
+        save_settings(self.settings)
+        self.statusBar().showMessage(f"Project: {path}", 8000)
+        if self.video_path is not None:
+            self._load_stored()
+
+    # -- opening videos ---------------------------------------------------------------
 
     def open_dialog(self) -> None:
         """Ask for a video file and open it."""
@@ -112,8 +267,19 @@ class MainWindow(QMainWindow):
         if path:
             self.open_video(Path(path))
 
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent_videos:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_video(Path(p)))
+        if not self.settings.recent_videos:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
     def open_video(self, path: Path) -> bool:
         """Open ``path``; on failure show why and keep the current video."""
+        if self._worker is not None and self._worker.is_running():
+            self._error("An analysis is running", "Cancel the running analysis before opening another video.")
+            return False
         try:
             reader = VideoReader(path)
         except LeptonError as exc:
@@ -121,9 +287,12 @@ class MainWindow(QMainWindow):
             return False
         except Exception as exc:
             log.exception("opening %s failed", path)
-            self._error("This video cannot be opened", f"Unexpected problem: {exc}. Details are in the log file.")
+            self._error("This video cannot be opened", f"Unexpected problem: {exc}. Details are in {user_log_dir()}.")
             return False
         self._close_video()
+        self.statusBar().clearMessage()
+        self.video_path = Path(path)
+        self.fingerprint = reader.fingerprint
         self.reader_info = reader.info
         self._timeline = reader.timeline
         self._loader = FrameLoader(reader, self)
@@ -134,12 +303,35 @@ class MainWindow(QMainWindow):
         self.slider.setValue(0)
         self.slider.blockSignals(False)
         self.slider.setEnabled(True)
-        self.setWindowTitle(f"{path.name} — Lepton Desktop")
+        self.setWindowTitle(f"{self.video_path.name} — Lepton Desktop")
+        self.results.clear(reader.frame_count)
+        self.analysis.bar.setValue(0)
+        self.analysis.status.setText("Not analysed yet: press Analyse (Ctrl+R).")
+        self._load_stored()
         if reader.info.problem:
             self.statusBar().showMessage(reader.info.problem, 15000)
+        self.settings.remember_video(path)
+        save_settings(self.settings)
         self.current = 0
+        self._update_label()
         self._loader.request(0)
         return True
+
+    def _load_stored(self) -> None:
+        if self.fingerprint is None:
+            return
+        stored = stored_results(self.project, self.fingerprint)
+        if stored is None:
+            return
+        self.results.clear(self.frame_count)
+        self.results.names.update(stored.names)
+        self.results.add_rows(stored.rows, stored.track_ids)
+        self.timeline.flush_now()
+        self.analysis.bar.setValue(100)
+        people = len(stored.track_ids)
+        self.analysis.status.setText(
+            f"Stored analysis (run {stored.run_id}): {people} {'person' if people == 1 else 'people'}."
+        )
 
     def _close_video(self) -> None:
         self.pause()
@@ -147,14 +339,77 @@ class MainWindow(QMainWindow):
             self._loader.close()
             self._loader = None
 
-    def _error(self, title: str, text: str) -> None:
-        log.warning("%s: %s", title, text)
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()  # window-modal but non-blocking: the event loop keeps running
-        self.last_error = box
+    # -- analysis ---------------------------------------------------------------------
 
-    # -- navigation ----------------------------------------------------------------
+    def start_analysis(self) -> None:
+        """Analyse the open video on a worker thread; curves fill in as results arrive."""
+        if self.video_path is None:
+            self._error("No video", "Open a video first (File > Open, Ctrl+O).")
+            return
+        if self._worker is not None and self._worker.is_running():
+            return
+        video, project = self.video_path, self.project
+        settings = AnalysisSettings(stride=self.settings.stride)
+        device = self.settings.device
+        self.results.clear(self.frame_count)
+
+        def job(should_stop):  # type: ignore[no-untyped-def]
+            return analyze_video(
+                video, project=project, settings=settings, device=device, force=True, should_stop=should_stop
+            )
+
+        self._worker = GeneratorWorker(job, self)
+        self._worker.step.connect(self._analysis_step)
+        self._worker.failed.connect(self._analysis_failed)
+        self._worker.done.connect(lambda: self._analysis_running(False))
+        self._analysis_running(True)
+        self.analysis.status.setText("Starting: loading the models…")
+        self._worker.start()
+
+    def cancel_analysis(self) -> None:
+        """Stop the running analysis (what was computed so far stays in the project)."""
+        if self._worker is not None:
+            self._worker.stop()
+            self.analysis.status.setText("Cancelling…")
+
+    def _analysis_running(self, on: bool) -> None:
+        self.analysis.running(on)
+        self.analyse_action.setEnabled(not on)
+        self.cancel_action.setEnabled(on)
+        if on:
+            self.docks["analysis"].raise_()
+
+    def _analysis_step(self, step) -> None:  # type: ignore[no-untyped-def]
+        self.results.add_rows(step.rows, step.track_ids)
+        self.analysis.show_progress(step.frames_done, step.total, step.fps, step.faces, step.device)
+        self.status_device.setText(f"  device: {step.device}  ")
+        if step.finished:
+            people = len(step.track_ids)
+            words = {"done": "Analysis finished", "cancelled": "Analysis cancelled", "reused": "Stored analysis"}
+            self.analysis.status.setText(
+                f"{words.get(step.state, step.state)}: {people} {'person' if people == 1 else 'people'}, "
+                f"{step.frames_done}/{step.total} frames, {step.fps:.1f} frames/s on {step.device}."
+            )
+            if step.state == "done" and not people:
+                self.analysis.status.setText("Analysis finished: no faces were found in this video.")
+
+    def _analysis_failed(self, message: str, _trace: str) -> None:
+        self._analysis_running(False)
+        self.analysis.status.setText("Analysis failed.")
+        self._error("The analysis failed", f"{message}\n\nThe details are in the log folder: {user_log_dir()}")
+
+    def _rename(self, number: int, name: str) -> None:
+        track_id = self.results.track_ids.get(number)
+        if track_id is None:
+            return
+        try:
+            rename_person(self.project, track_id, name)
+        except (LeptonError, ValueError) as exc:
+            self._error("The name was not saved", str(exc))
+            return
+        self.results.rename(number, name)
+
+    # -- navigation -------------------------------------------------------------------
 
     @property
     def frame_count(self) -> int:
@@ -170,6 +425,7 @@ class MainWindow(QMainWindow):
         self.slider.setValue(self.current)
         self.slider.blockSignals(False)
         self._update_label()
+        self.timeline.set_playhead(self.current, playing=self._timer.isActive())
         self._loader.request(self.current)
 
     def step(self, delta: int) -> None:
@@ -188,7 +444,11 @@ class MainWindow(QMainWindow):
         self.pause()
         self.seek(value)
 
-    # -- playback ------------------------------------------------------------------
+    def _timeline_seek(self, frame: int) -> None:
+        self.pause()
+        self.seek(frame)
+
+    # -- playback ---------------------------------------------------------------------
 
     def toggle_play(self) -> None:
         """Play or pause."""
@@ -207,21 +467,50 @@ class MainWindow(QMainWindow):
         self._play_started = None
         self.play_button.setText("Play")
 
+    def set_speed(self, speed: float) -> None:
+        """Playback speed, 0.1x to 4x."""
+        if self._timeline is not None and self._play_started is not None:
+            self._play_started = (time.perf_counter(), self._timeline.time_of(self.current))
+        self.speed = speed
+        self.settings.playback_speed = speed
+        if self.speed_box.currentIndex() != SPEEDS.index(speed):
+            self.speed_box.setCurrentIndex(SPEEDS.index(speed))
+        self.statusBar().showMessage(f"Speed {speed:g}x", 2000)
+
+    def _nudge_speed(self, direction: int) -> None:
+        i = int(np.clip(SPEEDS.index(self.speed) + direction, 0, len(SPEEDS) - 1))
+        self.set_speed(SPEEDS[i])
+
     def _tick(self) -> None:
-        # Real time wins: the frame due now is shown, late frames are skipped.
+        # Real time wins: the frame due now is shown, frames that are late are skipped.
         if self._timeline is None or self._play_started is None:
             return
         wall0, video0 = self._play_started
-        due = self._timeline.frame_at(video0 + time.perf_counter() - wall0)
+        due = self._timeline.frame_at(video0 + (time.perf_counter() - wall0) * self.speed)
         if due != self.current:
             self.seek(due)
         if due >= self.frame_count - 1:
             self.pause()
 
-    # -- display -------------------------------------------------------------------
+    # -- display ----------------------------------------------------------------------
+
+    def toggle_overlay(self) -> None:
+        """Show or hide face boxes and labels."""
+        self.view.show_overlay = not self.view.show_overlay
+        self.overlay_action.setChecked(self.view.show_overlay)
+        self.settings.show_overlay = self.view.show_overlay
+        self.view.update()
 
     def _show(self, index: int, image: np.ndarray) -> None:
         self.view.show_frame(index, image)
+        self._update_overlay()
+
+    def _update_overlay(self) -> None:
+        index = self.view.frame_index
+        if index is None:
+            return
+        faces = [(self.results.names.get(n, f"Person {n}"), box, probs) for n, box, probs in self.results.at(index)]
+        self.view.set_faces(faces)
 
     def _update_label(self) -> None:
         if self._timeline is None:
@@ -229,8 +518,16 @@ class MainWindow(QMainWindow):
         seconds = self._timeline.time_of(self.current)
         text = f"frame {self.current} / {self.frame_count - 1}   {format_timecode(seconds)}"
         self.position_label.setText(text)
+        self.status_frame.setText(f"  {text}  ")
 
-    # -- drag and drop, closing -------------------------------------------------------
+    # -- errors, drag and drop, closing ---------------------------------------------------
+
+    def _error(self, title: str, text: str) -> None:
+        log.warning("%s: %s", title, text)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # window-modal but non-blocking: the event loop keeps running
+        self.last_error = box
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -241,6 +538,16 @@ class MainWindow(QMainWindow):
         if urls:
             self.open_video(Path(urls[0]))
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._worker is not None and self._worker.is_running():
+            self._worker.stop()
+            self._worker.wait(10_000)
         self._close_video()
+        store = QSettings("Lepton", "Lepton Desktop")
+        store.setValue("geometry", self.saveGeometry())
+        store.setValue("windowState", self.saveState())
+        try:
+            save_settings(self.settings)
+        except OSError as exc:
+            log.warning("settings not saved: %s", exc)
         super().closeEvent(event)

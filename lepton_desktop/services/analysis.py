@@ -200,3 +200,42 @@ def run_to_completion(
             on_step(step)
     assert last is not None
     return last
+
+
+@dataclass(frozen=True)
+class StoredResults:
+    """The newest finished analysis of a video in a project."""
+
+    run_id: int
+    rows: FaceRows | None
+    track_ids: dict[int, int]
+    names: dict[int, str]
+
+
+def stored_results(project: str | Path, fingerprint: str) -> StoredResults | None:
+    """The newest completed run of the video with this content, if the project has one."""
+    try:
+        proj = open_project(project)
+    except Exception:  # no project yet (first start): nothing stored
+        return None
+    with proj:
+        record = proj.videos.by_fingerprint(fingerprint)
+        if record is None:
+            return None
+        runs = [r for r in proj.runs.list_runs(record.id) if r.status == "done"]
+        if not runs:
+            return None
+        run = runs[-1]
+        tracks = proj.runs.tracks(run.id)
+        return StoredResults(
+            run.id,
+            load_run_rows(proj, run.id),
+            {t.number: t.id for t in tracks},
+            {t.number: t.display_name for t in tracks},
+        )
+
+
+def rename_person(project: str | Path, track_id: int, name: str) -> None:
+    """Give a person (a track) a readable name, stored at once."""
+    with open_project(project) as proj:
+        proj.runs.rename_track(track_id, name)

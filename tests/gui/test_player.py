@@ -14,7 +14,9 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def window(qtbot):
-    win = MainWindow()
+    from lepton_desktop.services.settings import Settings
+
+    win = MainWindow(Settings())
     qtbot.addWidget(win)
     win.resize(800, 600)
     win.show()

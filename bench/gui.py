@@ -1,0 +1,156 @@
+"""GUI responsiveness, offscreen.
+
+    QT_QPA_PLATFORM=offscreen python bench/gui.py
+
+1. Time to show a stored 2-hour analysis (30 fps, two people: 216,000 frames each)
+   from the project to drawn timelines.
+2. Frame time of timeline pan and zoom at that size (p50/p95 of a forced repaint).
+3. Seek latency on a 1080p H.264 file: request -> frame on screen (p50/p95 over random seeks).
+4. Longest GUI-thread stall while an analysis runs (10 ms QTimer heartbeat).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+import time
+
+import _common  # noqa: F401
+import numpy as np
+from _common import out_dir, percentile
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("LEPTON_HOME", tempfile.mkdtemp(prefix="lepton-bench-"))
+
+
+def main() -> None:
+    import pyqtgraph as pg
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
+    app = QApplication([])
+    from lepton_desktop.core.predictions import TrackPredictions
+    from lepton_desktop.core.records import VideoInfo
+    from lepton_desktop.gui.main_window import MainWindow
+    from lepton_desktop.services.analysis import stored_results
+    from lepton_desktop.services.settings import Settings
+    from lepton_desktop.store import open_project
+
+    def wait(pred, timeout=30.0):
+        end = time.perf_counter() + timeout
+        while not pred() and time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.001)
+
+    # 1. a stored 2-hour analysis ---------------------------------------------------------
+    frames = 2 * 3600 * 30
+    project = tempfile.mktemp(suffix=".lepton")
+    rng = np.random.default_rng(0)
+    with open_project(project, create=True) as proj:
+        info = VideoInfo("/long.mp4", "mov", "h264", frames, 30, 30, 7200, 1920, 1080, 0, False, 1)
+        video, _ = proj.videos.add(info, "l" * 64)
+        run = proj.runs.start(video.id, {})
+        for number in (1, 2):
+            logits = np.cumsum(rng.normal(0, 0.05, (frames, 7)), axis=0).astype(np.float32)
+            probs = np.exp(logits - logits.max(1, keepdims=True))
+            probs /= probs.sum(1, keepdims=True)
+            track = proj.runs.add_track(run.id, number, 0, frames - 1)
+            proj.runs.append_predictions(
+                track.id,
+                TrackPredictions(np.arange(frames, dtype=np.int32), np.full((frames, 4), 100, np.float32), probs),
+            )
+        proj.runs.finish(run.id, "done")
+    win = MainWindow(Settings(project=project))
+    win.resize(1400, 900)
+    win.show()
+    app.processEvents()
+    t0 = time.perf_counter()
+    stored = stored_results(project, "l" * 64)
+    win.results.clear(frames)
+    win.results.add_rows(stored.rows, stored.track_ids)
+    win.timeline.flush_now()
+    win.timeline.repaint()
+    app.processEvents()
+    print(f"show a stored 2-hour analysis (2 people x {frames} frames): {time.perf_counter() - t0:.2f} s")
+
+    # 2. pan / zoom frame time -----------------------------------------------------------
+    plot = win.timeline.rows[1].plot
+    times = []
+    for i in range(40):
+        lo = (i * 5000) % frames
+        width = [frames, 60_000, 6_000, 600][i % 4]
+        t = time.perf_counter()
+        plot.setXRange(lo, lo + width, padding=0)
+        win.timeline.repaint()
+        app.processEvents()
+        times.append((time.perf_counter() - t) * 1000)
+    print(f"timeline pan/zoom frame time: p50 {percentile(times, 50):.1f} ms, p95 {percentile(times, 95):.1f} ms")
+
+    # 3. seek latency on 1080p ----------------------------------------------------------------
+    path = out_dir() / "bench_1080p_60s.mp4"
+    if not path.exists():
+        from decode import make_1080p
+
+        make_1080p(path, 60)
+    win.open_video(path)
+    wait(lambda: win.view.frame_index == 0)
+    lat = []
+    rng2 = random.Random(2)
+    for _ in range(60):
+        k = rng2.randrange(win.frame_count)
+        t = time.perf_counter()
+        win.seek(k)
+        wait(lambda k=k: win.view.frame_index == k)
+        lat.append((time.perf_counter() - t) * 1000)
+    print(
+        f"1080p seek, request -> frame on screen (60 random): "
+        f"p50 {percentile(lat, 50):.0f} ms, p95 {percentile(lat, 95):.0f} ms"
+    )
+    steps = []
+    for _ in range(30):
+        k = win.current + 1
+        t = time.perf_counter()
+        win.step(1)
+        wait(lambda k=k: win.view.frame_index == k)
+        steps.append((time.perf_counter() - t) * 1000)
+    print(f"1080p step one frame (30): p50 {percentile(steps, 50):.0f} ms, p95 {percentile(steps, 95):.0f} ms")
+
+    # 4. GUI stall while analysing ----------------------------------------------------------
+    from tests.faces import Placement, face_clip
+
+    clip = out_dir() / "gui_stall_clip.mp4"
+    if not clip.exists():
+        face_clip(
+            clip,
+            250,
+            lambda i: [Placement(200 + i, 170, 0.7), Placement(460, 170, 0.6, mirrored=True)],
+            size=(640, 360),
+        )
+    win.open_video(clip)
+    gaps = []
+    last = [time.perf_counter()]
+
+    def beat():
+        now = time.perf_counter()
+        gaps.append((now - last[0]) * 1000)
+        last[0] = now
+
+    heart = QTimer()
+    heart.timeout.connect(beat)
+    heart.start(10)
+    t = time.perf_counter()
+    win.start_analysis()
+    wait(lambda: win._worker is not None and not win._worker.is_running(), timeout=300)
+    heart.stop()
+    print(
+        f"analysis in the window: {time.perf_counter() - t:.1f} s for 250 frames; GUI heartbeat gaps: "
+        f"p50 {percentile(gaps, 50):.0f} ms, p99 {percentile(gaps, 99):.0f} ms, "
+        f"longest {max(gaps):.0f} ms (10 ms timer)"
+    )
+    win.close()
+
+
+if __name__ == "__main__":
+    main()

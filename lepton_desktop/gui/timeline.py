@@ -1,0 +1,211 @@
+"""Per-person emotion timelines (pyqtgraph), synced both ways with the player.
+
+One row per person: seven probability curves, then a ribbon of the dominant
+emotion, then a tier for human corrections. All rows share the x axis (frames).
+Recipe: clip to view + peak downsampling for long videos, an InfiniteLine
+playhead, clicks seek, wheel zooms, drag pans, the playhead line can be dragged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+
+from lepton_desktop.core.emotions import EMOTIONS
+from lepton_desktop.gui.colors import EMOTION_COLORS
+from lepton_desktop.gui.results import ResultsModel
+
+CURVE_HEIGHT = 120
+TIER_HEIGHT = 16
+RIBBON_COLUMNS = 2048
+"""The dominant-emotion ribbon is drawn for the visible range only, at most this many columns wide:
+Qt cannot paint a 216,000-pixel image (a 2-hour video), and nobody can see one."""
+_PALETTE = np.array([(*EMOTION_COLORS[e], 255) for e in EMOTIONS], np.uint8)
+
+
+class _PersonRow:
+    def __init__(self, widget: TimelineWidget, number: int, row: int) -> None:
+        layout = widget.ci
+        self.plot = layout.addPlot(row=row, col=0)
+        self.ribbon = layout.addPlot(row=row + 1, col=0)
+        self.tier = layout.addPlot(row=row + 2, col=0)
+        self.plot.setLabel("left", widget.model.names.get(number, f"Person {number}"))
+        self.plot.setYRange(0, 1, padding=0.02)
+        self.plot.setLimits(yMin=-0.05, yMax=1.05)
+        self.plot.setMouseEnabled(x=True, y=False)
+        self.plot.setMaximumHeight(CURVE_HEIGHT * 2)
+        self.plot.setMinimumHeight(CURVE_HEIGHT)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.getAxis("bottom").setHeight(22)
+        self.plot.setClipToView(True)
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.curves = []
+        for name in EMOTIONS:
+            curve = self.plot.plot(pen=pg.mkPen(EMOTION_COLORS[name], width=1.5), name=name, connect="finite")
+            self.curves.append(curve)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.ribbon.addItem(self.image)
+        for tier, label in ((self.ribbon, "dominant"), (self.tier, "corrections")):
+            tier.setMaximumHeight(TIER_HEIGHT + 6)
+            tier.setMinimumHeight(TIER_HEIGHT)
+            tier.hideAxis("bottom")
+            tier.getAxis("left").setTicks([[(0.5, label)]])
+            tier.setYRange(0, 1, padding=0)
+            tier.setMouseEnabled(x=True, y=False)
+            tier.setXLink(self.plot)
+        self.lines = []
+        for item in (self.plot, self.ribbon, self.tier):
+            line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen((255, 255, 255), width=1.5))
+            line.sigDragged.connect(widget._line_dragged)
+            item.addItem(line)
+            self.lines.append(line)
+
+        self.dominant = np.zeros(0, np.int8)  # -1 where the person is not seen
+        self.plot.sigXRangeChanged.connect(lambda *_: self.draw_ribbon())
+
+    def update(self, probs: np.ndarray) -> None:
+        x = np.arange(probs.shape[0], dtype=np.float64)
+        for k, curve in enumerate(self.curves):
+            curve.setData(x, probs[:, k])
+        seen = ~np.isnan(probs[:, 0])
+        self.dominant = np.where(seen, np.nan_to_num(probs).argmax(axis=1), -1).astype(np.int8)
+        self.draw_ribbon()
+
+    def draw_ribbon(self) -> None:
+        n = self.dominant.shape[0]
+        if n == 0:
+            return
+        lo, hi = self.plot.viewRange()[0]
+        lo, hi = max(0, int(np.floor(lo))), min(n, int(np.ceil(hi)) + 1)
+        if hi <= lo:
+            return
+        columns = min(hi - lo, RIBBON_COLUMNS)
+        sample = lo + ((np.arange(columns) + 0.5) * (hi - lo) / columns).astype(np.int64)
+        values = self.dominant[np.clip(sample, 0, n - 1)]
+        rgba = _PALETTE[np.clip(values, 0, None)]
+        rgba[values < 0] = 0
+        self.image.setImage(rgba[None, :, :], autoLevels=False)
+        self.image.setRect(QRectF(lo, 0, hi - lo, 1))
+
+
+class TimelineWidget(pg.GraphicsLayoutWidget):
+    """Timelines of every person in a :class:`ResultsModel`; emits ``seek_requested(frame)``."""
+
+    seek_requested = Signal(int)
+
+    def __init__(self, model: ResultsModel, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.model = model
+        self.rows: dict[int, _PersonRow] = {}
+        self.follow = True
+        self._playhead = 0
+        self._dirty: set[int] = set()
+        legend = pg.LegendItem(colCount=len(EMOTIONS), labelTextColor=(220, 220, 220))
+        for name in EMOTIONS:
+            legend.addItem(pg.PlotDataItem(pen=pg.mkPen(EMOTION_COLORS[name], width=4)), name)
+        self.ci.addItem(legend, row=0, col=0)
+        self.legend = legend
+        self._empty = pg.LabelItem("No analysis yet: press Analyse (Ctrl+R).", color=(200, 200, 200))
+        self.ci.addItem(self._empty, row=1, col=0)
+        self._refresh = QTimer(self)
+        self._refresh.setInterval(200)  # curves fill in at 5 Hz while an analysis runs
+        self._refresh.timeout.connect(self._flush)
+        self._refresh.start()
+        self.scene().sigMouseClicked.connect(self._clicked)
+        model.changed.connect(self._changed)
+        model.reset.connect(self._rebuild)
+
+    # -- model events --------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        for row in self.rows.values():
+            for item in (row.plot, row.ribbon, row.tier):
+                self.ci.removeItem(item)
+        self.rows = {}
+        self._dirty = set()
+        self._empty.setVisible(True)
+        self._empty.setMaximumHeight(40)
+        self.setMinimumHeight(100)
+
+    def _changed(self, numbers: set[int]) -> None:
+        self._dirty |= set(numbers)
+
+    def _flush(self) -> None:
+        if not self._dirty:
+            return
+        for number in sorted(self._dirty):
+            if number not in self.model.probs:
+                continue
+            row = self.rows.get(number)
+            if row is None:
+                row = self.rows[number] = _PersonRow(self, number, 2 + 3 * len(self.rows))
+                first = next(iter(self.rows.values())).plot
+                if row.plot is not first:
+                    row.plot.setXLink(first)
+                else:
+                    row.plot.setXRange(0, max(self.model.frame_count - 1, 1), padding=0)
+                    row.plot.setLimits(xMin=0, xMax=max(self.model.frame_count - 1, 1))
+                for line in row.lines:
+                    line.setValue(self._playhead)
+            row.plot.setLabel("left", self.model.names.get(number, f"Person {number}"))
+            row.update(self.model.probs[number])
+        self._dirty = set()
+        self._empty.setVisible(not self.rows)
+        self._empty.setMaximumHeight(0 if self.rows else 40)
+        self.setMinimumHeight(60 + len(self.rows) * (CURVE_HEIGHT + 2 * TIER_HEIGHT + 30))
+
+    def flush_now(self) -> None:
+        """Apply pending model changes immediately (tests, benchmarks)."""
+        self._flush()
+
+    # -- playhead and navigation ---------------------------------------------------------
+
+    def set_playhead(self, frame: int, playing: bool = False) -> None:
+        """Move the playhead; while playing, keep it in view."""
+        self._playhead = frame
+        for row in self.rows.values():
+            for line in row.lines:
+                if int(line.value()) != frame:
+                    line.blockSignals(True)
+                    line.setValue(frame)
+                    line.blockSignals(False)
+        if playing and self.follow and self.rows:
+            plot = next(iter(self.rows.values())).plot
+            lo, hi = plot.viewRange()[0]
+            if not lo <= frame <= hi:
+                width = hi - lo
+                plot.setXRange(frame - 0.1 * width, frame + 0.9 * width, padding=0)
+
+    def fit_all(self) -> None:
+        """Show the whole video."""
+        if self.rows:
+            next(iter(self.rows.values())).plot.setXRange(0, max(self.model.frame_count - 1, 1), padding=0)
+
+    def zoom(self, factor: float) -> None:
+        """Zoom the x axis around the playhead."""
+        if self.rows:
+            plot = next(iter(self.rows.values())).plot
+            lo, hi = plot.viewRange()[0]
+            width = (hi - lo) * factor
+            plot.setXRange(self._playhead - width / 2, self._playhead + width / 2, padding=0)
+
+    def frame_at_scene(self, scene_pos) -> int | None:  # type: ignore[no-untyped-def]
+        """The frame under a scene position, if it is over a person's row."""
+        for row in self.rows.values():
+            for item in (row.plot, row.ribbon, row.tier):
+                if item.sceneBoundingRect().contains(scene_pos):
+                    x = item.vb.mapSceneToView(scene_pos).x()
+                    return int(np.clip(round(x), 0, max(self.model.frame_count - 1, 0)))
+        return None
+
+    def _clicked(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        frame = self.frame_at_scene(event.scenePos())
+        if frame is not None:
+            self.seek_requested.emit(frame)
+
+    def _line_dragged(self, line) -> None:  # type: ignore[no-untyped-def]
+        frame = int(np.clip(round(line.value()), 0, max(self.model.frame_count - 1, 0)))
+        self.seek_requested.emit(frame)

@@ -1,0 +1,76 @@
+"""Typed user settings, stored as versioned JSON in the user config folder (never pickled).
+
+Window geometry lives in QSettings (gui/); everything else is here, readable
+and testable without Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from lepton_desktop.core.paths import user_config_dir
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+MAX_RECENT = 10
+
+
+@dataclass
+class Settings:
+    """What the app remembers between sessions."""
+
+    schema_version: int = SCHEMA_VERSION
+    recent_videos: list[str] = field(default_factory=list)
+    project: str | None = None
+    """The project file (or URL) in use; None means the per-user default project."""
+    annotator: str = ""
+    show_overlay: bool = True
+    playback_speed: float = 1.0
+    device: str = "auto"
+    stride: int = 3
+
+    def remember_video(self, path: str | Path) -> None:
+        """Put ``path`` first in the recent list."""
+        text = str(Path(path).resolve())
+        self.recent_videos = [text, *[p for p in self.recent_videos if p != text]][:MAX_RECENT]
+
+
+def settings_path() -> Path:
+    """Where the settings file lives."""
+    return user_config_dir() / "settings.json"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the settings; a missing, damaged or newer file gives defaults (and is left alone)."""
+    source = path or settings_path()
+    try:
+        raw = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable settings %s: %s", source, exc)
+        return Settings()
+    if not isinstance(raw, dict) or int(raw.get("schema_version", 0)) > SCHEMA_VERSION:
+        log.warning("ignoring settings %s from a newer version", source)
+        return Settings()
+    known = {f.name for f in fields(Settings)}
+    values = {k: v for k, v in raw.items() if k in known}
+    try:
+        settings = Settings(**values)
+    except TypeError:
+        return Settings()
+    settings.schema_version = SCHEMA_VERSION
+    return settings
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    """Write the settings atomically (a crash never leaves half a file)."""
+    target = path or settings_path()
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
+    os.replace(tmp, target)
