@@ -25,10 +25,13 @@ os.environ.setdefault("LEPTON_HOME", tempfile.mkdtemp(prefix="lepton-bench-"))
 
 
 def main() -> None:
+    import sys
+
     import pyqtgraph as pg
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    sys.setswitchinterval(0.001)  # as lepton_desktop.gui.app does
     pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
     app = QApplication([])
     from lepton_desktop.core.predictions import TrackPredictions

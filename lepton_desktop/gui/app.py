@@ -29,6 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from lepton_desktop.gui.main_window import MainWindow
 
+    # Background threads (decoding, analysis) hand the interpreter back to the GUI thread sooner.
+    sys.setswitchinterval(0.001)
     pg.setConfigOptions(
         antialias=False, imageAxisOrder="row-major", background=(25, 27, 31), foreground=(210, 210, 210)
     )

@@ -1,7 +1,8 @@
 """Per-person emotion timelines (pyqtgraph), synced both ways with the player.
 
-One row per person: seven probability curves, then a ribbon of the dominant
-emotion, then a tier for human corrections. All rows share the x axis (frames).
+One plot per person: seven probability curves, and below them a ribbon of the
+dominant emotion and a tier for human corrections. All plots share the x axis
+(frames).
 Recipe: clip to view + peak downsampling for long videos, an InfiniteLine
 playhead, clicks seek, wheel zooms, drag pans, the playhead line can be dragged.
 """
@@ -24,43 +25,41 @@ Qt cannot paint a 216,000-pixel image (a 2-hour video), and nobody can see one."
 _PALETTE = np.array([(*EMOTION_COLORS[e], 255) for e in EMOTIONS], np.uint8)
 
 
+RIBBON_Y = (-0.17, -0.05)
+"""Where the dominant-emotion band sits, below the curves (which span 0..1)."""
+TIER_Y = (-0.33, -0.21)
+"""Where the corrections tier sits, below the ribbon."""
+
+
 class _PersonRow:
+    """One plot per person: curves on 0..1, the dominant ribbon and the corrections tier as bands below."""
+
     def __init__(self, widget: TimelineWidget, number: int, row: int) -> None:
-        layout = widget.ci
-        self.plot = layout.addPlot(row=row, col=0)
-        self.ribbon = layout.addPlot(row=row + 1, col=0)
-        self.tier = layout.addPlot(row=row + 2, col=0)
+        self.plot = widget.ci.addPlot(row=row, col=0, enableMenu=False)  # its menus cost ~20 ms to build
         self.plot.setLabel("left", widget.model.names.get(number, f"Person {number}"))
-        self.plot.setYRange(0, 1, padding=0.02)
-        self.plot.setLimits(yMin=-0.05, yMax=1.05)
+        self.plot.setYRange(TIER_Y[0], 1, padding=0.02)
+        self.plot.setLimits(yMin=TIER_Y[0] - 0.05, yMax=1.05)
         self.plot.setMouseEnabled(x=True, y=False)
-        self.plot.setMaximumHeight(CURVE_HEIGHT * 2)
-        self.plot.setMinimumHeight(CURVE_HEIGHT)
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.setMinimumHeight(CURVE_HEIGHT + 2 * TIER_HEIGHT)
+        self.plot.showGrid(x=True, y=False)
         self.plot.getAxis("bottom").setHeight(22)
+        self.plot.getAxis("left").setTicks(
+            [[(1.0, "1"), (0.5, "0.5"), (0.0, "0"), (sum(RIBBON_Y) / 2, "dominant"), (sum(TIER_Y) / 2, "corrections")]]
+        )
         self.plot.setClipToView(True)
         self.plot.setDownsampling(auto=True, mode="peak")
-        self.curves = []
-        for name in EMOTIONS:
-            curve = self.plot.plot(pen=pg.mkPen(EMOTION_COLORS[name], width=1.5), name=name, connect="finite")
-            self.curves.append(curve)
+        self.curves = [
+            self.plot.plot(pen=pg.mkPen(EMOTION_COLORS[name], width=1), name=name, connect="finite")
+            for name in EMOTIONS
+        ]
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.ribbon.addItem(self.image)
-        for tier, label in ((self.ribbon, "dominant"), (self.tier, "corrections")):
-            tier.setMaximumHeight(TIER_HEIGHT + 6)
-            tier.setMinimumHeight(TIER_HEIGHT)
-            tier.hideAxis("bottom")
-            tier.getAxis("left").setTicks([[(0.5, label)]])
-            tier.setYRange(0, 1, padding=0)
-            tier.setMouseEnabled(x=True, y=False)
-            tier.setXLink(self.plot)
-        self.lines = []
-        for item in (self.plot, self.ribbon, self.tier):
-            line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen((255, 255, 255), width=1.5))
-            line.sigDragged.connect(widget._line_dragged)
-            item.addItem(line)
-            self.lines.append(line)
-
+        self.plot.addItem(self.image)
+        self.tier = pg.ImageItem(axisOrder="row-major")  # filled by the corrections layer
+        self.plot.addItem(self.tier)
+        self.line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen((255, 255, 255), width=1.5))
+        self.line.sigDragged.connect(widget._line_dragged)
+        self.plot.addItem(self.line)
+        self.lines = [self.line]
         self.dominant = np.zeros(0, np.int8)  # -1 where the person is not seen
         self.plot.sigXRangeChanged.connect(lambda *_: self.draw_ribbon())
 
@@ -86,7 +85,7 @@ class _PersonRow:
         rgba = _PALETTE[np.clip(values, 0, None)]
         rgba[values < 0] = 0
         self.image.setImage(rgba[None, :, :], autoLevels=False)
-        self.image.setRect(QRectF(lo, 0, hi - lo, 1))
+        self.image.setRect(QRectF(lo, RIBBON_Y[0], hi - lo, RIBBON_Y[1] - RIBBON_Y[0]))
 
 
 class TimelineWidget(pg.GraphicsLayoutWidget):
@@ -120,8 +119,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
 
     def _rebuild(self) -> None:
         for row in self.rows.values():
-            for item in (row.plot, row.ribbon, row.tier):
-                self.ci.removeItem(item)
+            self.ci.removeItem(row.plot)
         self.rows = {}
         self._dirty = set()
         self._empty.setVisible(True)
@@ -131,15 +129,19 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
     def _changed(self, numbers: set[int]) -> None:
         self._dirty |= set(numbers)
 
-    def _flush(self) -> None:
+    def _flush(self, *, all_rows: bool = False) -> None:
         if not self._dirty:
             return
+        created = False
         for number in sorted(self._dirty):
             if number not in self.model.probs:
                 continue
             row = self.rows.get(number)
             if row is None:
-                row = self.rows[number] = _PersonRow(self, number, 2 + 3 * len(self.rows))
+                if created and not all_rows:
+                    continue  # one new plot per tick (~40 ms each) keeps the window responsive
+                created = True
+                row = self.rows[number] = _PersonRow(self, number, 2 + len(self.rows))
                 first = next(iter(self.rows.values())).plot
                 if row.plot is not first:
                     row.plot.setXLink(first)
@@ -150,14 +152,14 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
                     line.setValue(self._playhead)
             row.plot.setLabel("left", self.model.names.get(number, f"Person {number}"))
             row.update(self.model.probs[number])
-        self._dirty = set()
+        self._dirty = {n for n in self._dirty if n in self.model.probs and n not in self.rows}
         self._empty.setVisible(not self.rows)
         self._empty.setMaximumHeight(0 if self.rows else 40)
-        self.setMinimumHeight(60 + len(self.rows) * (CURVE_HEIGHT + 2 * TIER_HEIGHT + 30))
+        self.setMinimumHeight(60 + len(self.rows) * (CURVE_HEIGHT + 2 * TIER_HEIGHT + 26))
 
     def flush_now(self) -> None:
-        """Apply pending model changes immediately (tests, benchmarks)."""
-        self._flush()
+        """Apply all pending model changes immediately (stored results, tests, benchmarks)."""
+        self._flush(all_rows=True)
 
     # -- playhead and navigation ---------------------------------------------------------
 
@@ -193,10 +195,9 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
     def frame_at_scene(self, scene_pos) -> int | None:  # type: ignore[no-untyped-def]
         """The frame under a scene position, if it is over a person's row."""
         for row in self.rows.values():
-            for item in (row.plot, row.ribbon, row.tier):
-                if item.sceneBoundingRect().contains(scene_pos):
-                    x = item.vb.mapSceneToView(scene_pos).x()
-                    return int(np.clip(round(x), 0, max(self.model.frame_count - 1, 0)))
+            if row.plot.sceneBoundingRect().contains(scene_pos):
+                x = row.plot.vb.mapSceneToView(scene_pos).x()
+                return int(np.clip(round(x), 0, max(self.model.frame_count - 1, 0)))
         return None
 
     def _clicked(self, event) -> None:  # type: ignore[no-untyped-def]

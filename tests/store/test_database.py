@@ -103,5 +103,36 @@ def test_older_project_is_upgraded_with_a_backup(tmp_path):
         assert (tmp_path / f"{path.name}.bak-{rev.revision}").is_file()
 
 
+def test_upgrade_path_with_a_newer_schema(tmp_path, monkeypatch):
+    """Simulate the next release: a project made by today's schema is upgraded in place, with a backup."""
+    import shutil
+
+    from lepton_desktop.store import database
+
+    path = tmp_path / "today.lepton"
+    with open_project(path, create=True) as proj:
+        proj.videos.add(video_info(), "u" * 64)
+    today = head_revision()
+    future = tmp_path / "migrations"
+    shutil.copytree(database._MIGRATIONS, future)
+    (future / "versions" / "9000_next.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\n"
+        f"revision = '9000'\ndown_revision = {today!r}\nbranch_labels = None\ndepends_on = None\n"
+        "def upgrade():\n    op.add_column('videos', sa.Column('note', sa.String(100), nullable=True))\n"
+        "def downgrade():\n    op.drop_column('videos', 'note')\n"
+    )
+    monkeypatch.setattr(database, "_MIGRATIONS", future)
+    with open_project(path) as proj:
+        assert proj.schema_revision() == "9000"
+        assert [v.fingerprint for v in proj.videos.list()] == ["u" * 64]  # nothing lost
+    backup = tmp_path / f"today.lepton.bak-{today}"
+    assert backup.is_file()
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == today
+    monkeypatch.setattr(database, "_MIGRATIONS", database.Path(database.__file__).resolve().parent / "migrations")
+    with pytest.raises(NewerProjectError):  # and today's program refuses the upgraded file
+        open_project(path)
+
+
 def test_integrity_check(project):
     assert project.integrity_check() == "ok"
