@@ -129,6 +129,38 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_correct(args: argparse.Namespace) -> int:
+    from lepton_desktop.services import corrections as svc
+    from lepton_desktop.store import open_project
+
+    with open_project(args.project) as project:
+        video = svc.find_video(project, args.video)
+        track = svc.find_track(project, video.id, args.track)
+        c = svc.add_correction(project, track, args.start, args.end, args.label, args.annotator, args.origin)
+    _print_json({"id": c.id, "video": video.path, "track": track.number, "start_frame": c.start_frame,
+                 "end_frame": c.end_frame, "label": c.label, "annotator": c.annotator, "origin": c.origin})  # fmt: skip
+    return 0
+
+
+def _cmd_corrections(args: argparse.Namespace) -> int:
+    from lepton_desktop.services.corrections import export_corrections
+
+    count = export_corrections(args.project, args.csv, args.video, history=args.history)
+    _print_json({"csv": str(args.csv), "rows": count})
+    return 0
+
+
+def _cmd_agreement(args: argparse.Namespace) -> int:
+    from lepton_desktop.services import corrections as svc
+    from lepton_desktop.store import open_project
+
+    with open_project(args.project) as project:
+        video = svc.find_video(project, args.video)
+        report = svc.agreement(project, video, args.track)
+    _print_json(report.to_json())
+    return 0
+
+
 def _summary_json(summary: Any) -> dict[str, Any]:
     return {
         "project": summary.url,
@@ -246,6 +278,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", type=Path, help="write path,<7 emotions> rows here")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.set_defaults(func=_cmd_classify)
+
+    from lepton_desktop.core.emotions import EMOTIONS
+
+    p = sub.add_parser("correct", help="label a frame range of one person", description="Store a correction at once.")
+    p.add_argument("--project", required=True, help="project file or URL")
+    p.add_argument("--video", required=True, help="video path (or its id in the project)")
+    p.add_argument("--track", required=True, type=_positive, help="person number (the 'track' column of analyze --csv)")
+    p.add_argument("--start", required=True, type=_frame_number, help="first frame (0-based)")
+    p.add_argument("--end", required=True, type=_frame_number, help="last frame, inclusive")
+    p.add_argument("--label", required=True, choices=EMOTIONS, help="the emotion")
+    p.add_argument("--annotator", required=True, help="who made the correction")
+    p.add_argument("--origin", default="human", choices=("human", "accepted", "import"), help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_correct)
+
+    p = sub.add_parser("corrections", help="export corrections as CSV", description="Export corrections as CSV.")
+    p.add_argument("--project", required=True, help="project file or URL")
+    p.add_argument("--video", help="only this video (path or id)")
+    p.add_argument("--csv", required=True, type=Path, help="file to write")
+    p.add_argument("--history", action="store_true", help="include undone corrections (with undone_at)")
+    p.set_defaults(func=_cmd_corrections)
+
+    p = sub.add_parser(
+        "agreement", help="agreement between two annotators", description="Frame-level agreement and Cohen's kappa."
+    )
+    p.add_argument("--project", required=True, help="project file or URL")
+    p.add_argument("--video", required=True, help="video path (or its id in the project)")
+    p.add_argument("--track", type=_positive, help="only this person")
+    p.set_defaults(func=_cmd_agreement)
 
     proj = sub.add_parser(
         "project", help="create and inspect project files", description="Create and inspect project files."

@@ -141,7 +141,10 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
                 if created and not all_rows:
                     continue  # one new plot per tick (~40 ms each) keeps the window responsive
                 created = True
+                previous = list(self.rows.values())[-1] if self.rows else None
                 row = self.rows[number] = _PersonRow(self, number, 2 + len(self.rows))
+                if previous is not None:  # only the bottom row carries the frame axis
+                    previous.plot.hideAxis("bottom")
                 first = next(iter(self.rows.values())).plot
                 if row.plot is not first:
                     row.plot.setXLink(first)
@@ -155,7 +158,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self._dirty = {n for n in self._dirty if n in self.model.probs and n not in self.rows}
         self._empty.setVisible(not self.rows)
         self._empty.setMaximumHeight(0 if self.rows else 40)
-        self.setMinimumHeight(60 + len(self.rows) * (CURVE_HEIGHT + 2 * TIER_HEIGHT + 26))
+        self.setMinimumHeight(60 + len(self.rows) * (CURVE_HEIGHT + 2 * TIER_HEIGHT + 8) + 22)
 
     def flush_now(self) -> None:
         """Apply all pending model changes immediately (stored results, tests, benchmarks)."""

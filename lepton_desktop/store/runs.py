@@ -11,8 +11,17 @@ from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.predictions import TrackPredictions
 from lepton_desktop.core.records import AnalysisRun, Track
 from lepton_desktop.store._util import aware, aware_required, canonical_key
+from lepton_desktop.store.annotators import annotator_row
 from lepton_desktop.store.errors import RecordNotFoundError
-from lepton_desktop.store.schema import RUN_STATUSES, AnalysisRunRow, PredictionChunkRow, TrackRow, utcnow
+from lepton_desktop.store.schema import (
+    REVIEW_STATES,
+    RUN_STATUSES,
+    AnalysisRunRow,
+    PredictionChunkRow,
+    ReviewStatusRow,
+    TrackRow,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from lepton_desktop.store.database import Project
@@ -179,6 +188,34 @@ class RunRepository:
                 _track(r)
                 for r in s.scalars(select(TrackRow).where(TrackRow.run_id == run_id).order_by(TrackRow.number))
             ]
+
+    def track(self, track_id: int) -> Track:
+        """The track with this id."""
+        with self._project.session() as s:
+            row = s.get(TrackRow, track_id)
+            if row is None:
+                raise RecordNotFoundError(f"The project has no track with id {track_id}.")
+            return _track(row)
+
+    def set_review(self, track_id: int, status: str, annotator: str | None = None) -> None:
+        """Record how far the review of a person has got."""
+        if status not in REVIEW_STATES:
+            raise ValueError(f"unknown review status {status!r}; expected one of: {', '.join(REVIEW_STATES)}")
+        with self._project.session() as s:
+            if s.get(TrackRow, track_id) is None:
+                raise RecordNotFoundError(f"The project has no track with id {track_id}.")
+            row = s.scalar(select(ReviewStatusRow).where(ReviewStatusRow.track_id == track_id))
+            who = annotator_row(s, annotator).id if annotator else None
+            if row is None:
+                s.add(ReviewStatusRow(track_id=track_id, status=status, annotator_id=who))
+            else:
+                row.status, row.annotator_id, row.updated_at = status, who, utcnow()
+
+    def review(self, track_id: int) -> str:
+        """``not_started`` unless someone set it."""
+        with self._project.session() as s:
+            status = s.scalar(select(ReviewStatusRow.status).where(ReviewStatusRow.track_id == track_id))
+            return status or "not_started"
 
     # -- predictions ------------------------------------------------------------
 

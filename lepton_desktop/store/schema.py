@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from lepton_desktop.core.emotions import EMOTIONS
 
 ORIGINS = ("human", "accepted", "import")
+REVIEW_STATES = ("not_started", "in_progress", "done")
 RUN_STATUSES = ("running", "done", "failed", "cancelled")
 
 
@@ -150,3 +151,16 @@ class CorrectionRow(Base):
     origin: Mapped[str] = mapped_column(String(16), default="human")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     tombstoned_at: Mapped[datetime | None]
+
+
+class ReviewStatusRow(Base):
+    """How far the review of one person (track) has got."""
+
+    __tablename__ = "review_status"
+    __table_args__ = (CheckConstraint(f"status IN {REVIEW_STATES!r}", name="review_state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    annotator_id: Mapped[int | None] = mapped_column(ForeignKey("annotators.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

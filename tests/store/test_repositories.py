@@ -130,3 +130,14 @@ def test_model_versions(project):
     assert project.model_versions.active().id == b.id
     assert [m.active for m in project.model_versions.list()] == [False, True]
     assert project.model_versions.get(b.id).metrics == {"accuracy": 0.7}
+
+
+def test_review_status_per_person(project):
+    video = _video(project)
+    track = project.runs.add_track(project.runs.start(video.id, {}).id, 1, 0, 10)
+    assert project.runs.review(track.id) == "not_started"
+    project.runs.set_review(track.id, "in_progress", "ana")
+    project.runs.set_review(track.id, "done", "ben")
+    assert project.runs.review(track.id) == "done"
+    with pytest.raises(ValueError, match="expected one of"):
+        project.runs.set_review(track.id, "finished")

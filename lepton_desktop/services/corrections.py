@@ -1,0 +1,166 @@
+"""Corrections use cases: label a range, undo/redo, list, export, inter-annotator agreement.
+
+Every call commits before it returns. Two app instances (or an app and a script)
+may write the same SQLite project at once: WAL mode serialises the writes, and
+each sees the other's corrections on its next read (the GUI's Refresh).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.core.labels import Agreement, cohen_kappa, frame_labels
+from lepton_desktop.core.records import Correction, Track, VideoRecord
+from lepton_desktop.store import Project, open_project
+
+
+class CorrectionError(LeptonError):
+    """A correction cannot be made as asked."""
+
+
+def find_video(project: Project, video: str | Path) -> VideoRecord:
+    """A project video by id, by path, or by content (a moved or renamed copy)."""
+    text = str(video)
+    videos = project.videos.list()
+    if text.isdigit():
+        for record in videos:
+            if record.id == int(text):
+                return record
+        raise CorrectionError(f"The project has no video with id {text}.")
+    wanted = Path(text).expanduser()
+    for record in videos:
+        if Path(record.path) == wanted.resolve() or Path(record.path) == wanted:
+            return record
+    if wanted.is_file():
+        from lepton_desktop.video.fingerprint import content_fingerprint
+
+        record_by_content = project.videos.by_fingerprint(content_fingerprint(wanted))
+        if record_by_content is not None:
+            return record_by_content
+    raise CorrectionError(
+        f"{video} is not in this project; add and analyse it first (lepton analyze {video} --project ...)."
+    )
+
+
+def person_tracks(project: Project, video_id: int) -> list[Track]:
+    """The people of the newest finished analysis of a video."""
+    runs = [r for r in project.runs.list_runs(video_id) if r.status == "done"]
+    if not runs:
+        raise CorrectionError("This video has no finished analysis yet; run 'lepton analyze' on it first.")
+    return project.runs.tracks(runs[-1].id)
+
+
+def find_track(project: Project, video_id: int, number: int) -> Track:
+    """A person by the number shown in the app and the analysis CSV (``track`` column)."""
+    tracks = person_tracks(project, video_id)
+    for track in tracks:
+        if track.number == number:
+            return track
+    available = ", ".join(str(t.number) for t in tracks) or "none"
+    raise CorrectionError(f"This video has no person {number} (people: {available}).")
+
+
+def add_correction(
+    project: Project, track: Track, start: int, end: int, label: str, annotator: str, origin: str = "human"
+) -> Correction:
+    """Label frames ``start..end`` (inclusive) of one person."""
+    if not annotator.strip():
+        raise CorrectionError("Every correction needs an annotator name (set it in the app, or pass --annotator).")
+    try:
+        info = project.videos.get(track.video_id).info
+        if end >= info.frames or start < 0 or end < start:
+            raise CorrectionError(f"Frames {start}..{end} are not a range inside this video (0..{info.frames - 1}).")
+        return project.corrections.add(track.id, start, end, label, annotator, origin)
+    except ValueError as exc:
+        raise CorrectionError(str(exc)) from None
+
+
+def annotator_labels(project: Project, video_id: int, track_id: int, frame_count: int) -> dict[str, Any]:
+    """Per-annotator frame labels of one person (live corrections only)."""
+    by_annotator: dict[str, list[Correction]] = defaultdict(list)
+    for c in project.corrections.list(video_id=video_id, track_id=track_id):
+        by_annotator[c.annotator].append(c)
+    return {name: frame_labels(cs, frame_count) for name, cs in by_annotator.items()}
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    """Agreement between two annotators on one video (one person, or all)."""
+
+    annotators: tuple[str, str]
+    result: Agreement
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``lepton agreement`` document."""
+        return {"annotators": list(self.annotators), **self.result.to_json()}
+
+
+def agreement(project: Project, video: VideoRecord, track_number: int | None = None) -> AgreementReport:
+    """Frame-level agreement and Cohen's kappa of the two annotators who labelled the most frames."""
+    import numpy as np
+
+    tracks = person_tracks(project, video.id)
+    if track_number is not None:
+        tracks = [find_track(project, video.id, track_number)]
+    per_annotator: dict[str, list[np.ndarray]] = defaultdict(list)
+    names: set[str] = set()
+    labelled = [annotator_labels(project, video.id, t.id, video.info.frames) for t in tracks]
+    for per in labelled:
+        names |= set(per)
+    if len(names) < 2:
+        raise CorrectionError(
+            f"Agreement needs two annotators on the same person; found {len(names)} "
+            f"({', '.join(sorted(names)) or 'none'})."
+        )
+    totals = {n: sum(int((per[n] >= 0).sum()) for per in labelled if n in per) for n in names}
+    first, second = sorted(names, key=lambda n: (-totals[n], n))[:2]
+    for per in labelled:
+        blank = np.full(video.info.frames, -1, np.int8)
+        per_annotator[first].append(per.get(first, blank))
+        per_annotator[second].append(per.get(second, blank))
+    a = np.concatenate(per_annotator[first])
+    b = np.concatenate(per_annotator[second])
+    return AgreementReport((first, second), cohen_kappa(a, b))
+
+
+CSV_COLUMNS = (
+    "id", "video_id", "video", "track", "person", "start_frame", "end_frame",
+    "label", "annotator", "origin", "created_at", "undone_at",
+)  # fmt: skip
+
+
+def export_corrections(target: str | Path, out: Path, video: str | None = None, history: bool = False) -> int:
+    """Write corrections (live ones, or the full history) as CSV; return the row count."""
+    with open_project(target) as project:
+        videos = [find_video(project, video)] if video else project.videos.list()
+        rows: list[list[Any]] = []
+        for record in videos:
+            tracks = {t.id: t for run in project.runs.list_runs(record.id) for t in project.runs.tracks(run.id)}
+            for c in project.corrections.list(video_id=record.id, include_tombstoned=history):
+                track = tracks.get(c.track_id)
+                rows.append([
+                    c.id, record.id, record.path, track.number if track else "", track.display_name if track else "",
+                    c.start_frame, c.end_frame, c.label, c.annotator, c.origin, c.created_at.isoformat(),
+                    c.tombstoned_at.isoformat() if c.tombstoned_at else "",
+                ])  # fmt: skip
+    if not out.parent.is_dir():
+        raise CorrectionError(f"{out}: the folder {out.parent} does not exist.")
+    tmp = out.with_name(f".{out.name}.part")
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(CSV_COLUMNS)
+            writer.writerows(rows)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CorrectionError(f"{out} could not be written ({exc.strerror or exc}).") from None
+    return len(rows)

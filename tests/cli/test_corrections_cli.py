@@ -1,0 +1,80 @@
+"""`lepton correct`, `lepton corrections`, `lepton agreement`: scripting the annotation workflow."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from tests.cli.test_cli import lepton
+from tests.faces import Placement, face_clip
+
+pytest.importorskip("skimage")
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corr")
+    clip = folder / "two.mp4"
+    face_clip(
+        clip, 40, lambda i: [Placement(100, 120, 0.55), Placement(320, 120, 0.55, mirrored=True)], size=(420, 240)
+    )
+    project = folder / "p.lepton"
+    result = lepton("analyze", clip, "--project", project)
+    assert result.returncode == 0, result.stderr
+    return clip, project
+
+
+def test_correct_export_and_agreement(analysed, tmp_path):
+    clip, project = analysed
+    base = ["--project", project, "--video", clip]
+    # ana: frames 0-19 happy, 20-39 sad. ben: 0-9 happy, 10-39 sad -> agree on 30 of 40 frames.
+    for args in (
+        ["--track", 1, "--start", 0, "--end", 39, "--label", "happy", "--annotator", "ana"],
+        ["--track", 1, "--start", 20, "--end", 39, "--label", "sad", "--annotator", "ana"],  # newer wins
+        ["--track", 1, "--start", 0, "--end", 9, "--label", "happy", "--annotator", "ben"],
+        ["--track", 1, "--start", 10, "--end", 39, "--label", "sad", "--annotator", "ben"],
+    ):
+        result = lepton("correct", *base, *args)
+        assert result.returncode == 0, result.stderr
+    report = json.loads(lepton("agreement", *base, "--track", 1).stdout)
+    assert report["frames"] == 40
+    assert report["agreement"] == pytest.approx(30 / 40)
+    # p_o = .75; ana 20 happy/20 sad, ben 10/30 -> p_e = .5*.25 + .5*.75 = .5; kappa = .5
+    assert report["kappa"] == pytest.approx(0.5)
+    assert sorted(report["annotators"]) == ["ana", "ben"]
+    out = tmp_path / "c.csv"
+    exported = json.loads(lepton("corrections", "--project", project, "--csv", out).stdout)
+    assert exported["rows"] == 4
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["annotator"], r["label"], r["start_frame"], r["end_frame"]) for r in rows][:2] == [
+        ("ana", "happy", "0", "39"), ("ana", "sad", "20", "39")
+    ]  # fmt: skip
+    assert rows[0]["person"] == "Person 1" and rows[0]["track"] == "1"
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--track", "9", "--start", "0", "--end", "5", "--label", "sad", "--annotator", "a"], "no person 9"),
+        (["--track", "1", "--start", "5", "--end", "500", "--label", "sad", "--annotator", "a"], "not a range"),
+        (["--track", "1", "--start", "0", "--end", "5", "--label", "sad", "--annotator", " "], "needs an annotator"),
+    ],
+)
+def test_bad_corrections_are_refused(analysed, args, message):
+    clip, project = analysed
+    result = lepton("correct", "--project", project, "--video", clip, *args)
+    assert result.returncode == 1 and message in result.stderr, result.stderr
+
+
+def test_unknown_label_and_unanalysed_video(analysed, tmp_path):
+    clip, project = analysed
+    bad = lepton("correct", "--project", project, "--video", clip, "--track", "1", "--start", "0", "--end", "1",
+                 "--label", "bored", "--annotator", "a")  # fmt: skip
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    other = lepton("agreement", "--project", project, "--video", tmp_path / "elsewhere.mp4")
+    assert other.returncode == 1 and "not in this project" in other.stderr
+    single = lepton("agreement", "--project", project, "--video", clip, "--track", "2")
+    assert single.returncode == 1 and "two annotators" in single.stderr
