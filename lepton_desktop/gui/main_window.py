@@ -8,12 +8,13 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -25,12 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.paths import user_log_dir
 from lepton_desktop.core.timeline import FrameTimeline, format_timecode
+from lepton_desktop.gui.corrections import AddCorrection, CorrectionsModel, RemoveCorrection
 from lepton_desktop.gui.frame_loader import FrameLoader
 from lepton_desktop.gui.frame_view import FrameView
-from lepton_desktop.gui.panels import AnalysisPanel, PeoplePanel
+from lepton_desktop.gui.panels import AnalysisPanel, CorrectionsPanel, PeoplePanel
 from lepton_desktop.gui.results import ResultsModel
 from lepton_desktop.gui.timeline import TimelineWidget
 from lepton_desktop.gui.worker import GeneratorWorker
@@ -68,6 +71,11 @@ class MainWindow(QMainWindow):
         self.speed = self.settings.playback_speed if self.settings.playback_speed in SPEEDS else 1.0
 
         self.results = ResultsModel(self)
+        self.corrections = CorrectionsModel(self)
+        self.corrections.changed.connect(self._corrections_changed)
+        self.undo_group = QUndoGroup(self)
+        self._undo_stacks: dict[tuple[str, str], QUndoStack] = {}
+        self._mark_in: int | None = None
         self.view = FrameView()
         self.view.show_overlay = self.settings.show_overlay
         self.results.changed.connect(lambda _: self._update_overlay())
@@ -115,6 +123,9 @@ class MainWindow(QMainWindow):
         self.people = PeoplePanel(self.results)
         self.people.jump_requested.connect(self.seek)
         self.people.rename_requested.connect(self._rename)
+        self.corrections_panel = CorrectionsPanel()
+        self.corrections_panel.jump_requested.connect(self._jump_to_correction)
+        self.timeline.selection_changed.connect(self._selection_changed)
         self.analysis = AnalysisPanel()
         self.analysis.analyse_requested.connect(self.start_analysis)
         self.analysis.cancel_requested.connect(self.cancel_analysis)
@@ -126,6 +137,7 @@ class MainWindow(QMainWindow):
         for name, title, widget, area in (
             ("timeline", "Emotion timelines", scroller, Qt.DockWidgetArea.BottomDockWidgetArea),
             ("people", "People", self.people, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("corrections", "Corrections", self.corrections_panel, Qt.DockWidgetArea.RightDockWidgetArea),
             ("analysis", "Analysis", self.analysis, Qt.DockWidgetArea.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
@@ -164,8 +176,29 @@ class MainWindow(QMainWindow):
         self._action(play, "Faster", QKeySequence("]"), lambda: self._nudge_speed(1))
         self._action(play, "Slower", QKeySequence("["), lambda: self._nudge_speed(-1))
 
+        edit = menu.addMenu("&Edit")
+        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.undo_action, self.redo_action):
+            edit.addAction(action)
+            self.addAction(action)
+        edit.addSeparator()
+        self._action(edit, "Mark &in at playhead", QKeySequence("I"), self.mark_in)
+        self._action(edit, "Mark &out at playhead", QKeySequence("O"), self.mark_out)
+        for k, name in enumerate(EMOTIONS, start=1):
+            self._action(
+                edit, f"Label selection {name}", QKeySequence(str(k)), lambda _c=False, n=name: self.label_selection(n)
+            )
+        self._action(edit, "&Delete correction at playhead", QKeySequence(Qt.Key.Key_Delete), self.delete_at_playhead)
+        self._action(edit, "Clear selection", QKeySequence(Qt.Key.Key_Escape), self.timeline.clear_selection)
+        edit.addSeparator()
+        self._action(edit, "Set &annotator name…", QKeySequence(), self.ask_annotator)
+        self._action(edit, "Re&fresh corrections", QKeySequence("F5"), self.corrections.reload)
+
         view = menu.addMenu("&View")
-        self.overlay_action = self._action(view, "Face &overlay", QKeySequence("O"), self.toggle_overlay)
+        self.overlay_action = self._action(view, "Face &boxes", QKeySequence("B"), self.toggle_overlay)
         self.overlay_action.setCheckable(True)
         self.overlay_action.setChecked(self.view.show_overlay)
         self._action(view, "&Fit timelines", QKeySequence("F"), self.timeline.fit_all)
@@ -308,6 +341,7 @@ class MainWindow(QMainWindow):
         self.analysis.bar.setValue(0)
         self.analysis.status.setText("Not analysed yet: press Analyse (Ctrl+R).")
         self._load_stored()
+        self._attach_corrections()
         if reader.info.problem:
             self.statusBar().showMessage(reader.info.problem, 15000)
         self.settings.remember_video(path)
@@ -327,11 +361,137 @@ class MainWindow(QMainWindow):
         self.results.names.update(stored.names)
         self.results.add_rows(stored.rows, stored.track_ids)
         self.timeline.flush_now()
+        self._corrections_changed()
         self.analysis.bar.setValue(100)
         people = len(stored.track_ids)
         self.analysis.status.setText(
             f"Stored analysis (run {stored.run_id}): {people} {'person' if people == 1 else 'people'}."
         )
+
+    # -- corrections ------------------------------------------------------------------
+
+    def _video_id(self) -> int | None:
+        if self.fingerprint is None:
+            return None
+        from lepton_desktop.store import open_project
+
+        try:
+            with open_project(self.project) as proj:
+                record = proj.videos.by_fingerprint(self.fingerprint)
+        except LeptonError:
+            return None
+        return None if record is None else record.id
+
+    def _attach_corrections(self) -> None:
+        key = (str(self.project), self.fingerprint or "")
+        stack = self._undo_stacks.get(key)
+        if stack is None:  # one undo history per video and project; switching never undoes elsewhere
+            stack = self._undo_stacks[key] = QUndoStack(self.undo_group)
+        self.undo_group.setActiveStack(stack)
+        self.corrections.attach(self.project, self._video_id(), self.frame_count)
+
+    def _corrections_changed(self) -> None:
+        number_of = {tid: n for n, tid in self.results.track_ids.items()}
+        for number, track_id in self.results.track_ids.items():
+            self.timeline.set_corrections(number, self.corrections.labels(track_id, None))
+        rows = []
+        for c in self.corrections.items:
+            number = number_of.get(c.track_id)
+            if number is None:
+                continue
+            rows.append((number, self.results.names.get(number, f"Person {number}"), c.start_frame, c.end_frame,
+                         c.label, c.annotator, c.origin))  # fmt: skip
+        self.corrections_panel.show_corrections(rows)
+
+    def _jump_to_correction(self, number: int, frame: int) -> None:
+        self.timeline.activate(number)
+        self.pause()
+        self.seek(frame)
+
+    def _selection_changed(self) -> None:
+        sel = self.timeline.selection
+        if sel is not None:
+            number, first, last = sel
+            self.statusBar().showMessage(
+                f"Selected {self.results.names.get(number)} frames {first}–{last}: press 1–7 to label", 6000
+            )
+
+    def ask_annotator(self) -> bool:
+        """Ask for the annotator's name (stored in the settings); False if none was given."""
+        name, ok = QInputDialog.getText(
+            self, "Annotator", "Your name, recorded with every correction:", text=self.settings.annotator
+        )
+        if ok and name.strip():
+            self.settings.annotator = name.strip()
+            save_settings(self.settings)
+            return True
+        return False
+
+    def _active_person(self) -> int | None:
+        if self.timeline.active is not None:
+            return self.timeline.active
+        visible = [n for n, _, _ in self.results.at(self.current)]
+        return visible[0] if visible else (self.results.people()[0] if self.results.people() else None)
+
+    def mark_in(self) -> None:
+        """Start a selection at the playhead for the active person."""
+        number = self._active_person()
+        if number is None:
+            self.statusBar().showMessage("Analyse the video first: corrections label a person.", 6000)
+            return
+        self._mark_in = self.current
+        sel = self.timeline.selection
+        last = sel[2] if sel is not None and sel[0] == number and sel[2] >= self.current else self.current
+        self.timeline.select(number, self.current, last)
+
+    def mark_out(self) -> None:
+        """End the selection at the playhead."""
+        number = self._active_person()
+        if number is None:
+            return
+        sel = self.timeline.selection
+        first = (
+            sel[1]
+            if sel is not None and sel[0] == number
+            else (self._mark_in if self._mark_in is not None else self.current)
+        )
+        self.timeline.select(number, min(first, self.current), max(first, self.current))
+
+    def label_selection(self, label: str) -> None:
+        """Label the selected range of the selected person, committed at once (undoable)."""
+        sel = self.timeline.selection
+        if sel is None:
+            self.statusBar().showMessage(
+                "Select a range first: Shift+drag on a person's timeline, or I and O at the playhead.", 6000
+            )
+            return
+        number, first, last = sel
+        track_id = self.results.track_ids.get(number)
+        if track_id is None:
+            return
+        if not self.settings.annotator and not self.ask_annotator():
+            return
+        try:
+            self.undo_group.activeStack().push(
+                AddCorrection(self.corrections, track_id, first, last, label, self.settings.annotator)
+            )
+        except (LeptonError, ValueError) as exc:
+            self._error("The correction was not saved", str(exc))
+            return
+        self.statusBar().showMessage(f"Labelled {self.results.names.get(number)} {first}–{last} {label} (saved)", 4000)
+
+    def delete_at_playhead(self) -> None:
+        """Delete (tombstone) the newest correction of the active person that covers the playhead."""
+        number = self._active_person()
+        track_id = self.results.track_ids.get(number) if number is not None else None
+        covering = [
+            c for c in self.corrections.items if c.track_id == track_id and c.start_frame <= self.current <= c.end_frame
+        ]
+        if not covering:
+            self.statusBar().showMessage("No correction of this person at the playhead.", 4000)
+            return
+        newest = max(covering, key=lambda c: (c.created_at, c.id))
+        self.undo_group.activeStack().push(RemoveCorrection(self.corrections, newest.id))
 
     def _close_video(self) -> None:
         self.pause()
@@ -384,6 +544,7 @@ class MainWindow(QMainWindow):
         self.analysis.show_progress(step.frames_done, step.total, step.fps, step.faces, step.device)
         self.status_device.setText(f"  device: {step.device}  ")
         if step.finished:
+            self._attach_corrections()
             people = len(step.track_ids)
             words = {"done": "Analysis finished", "cancelled": "Analysis cancelled", "reused": "Stored analysis"}
             self.analysis.status.setText(

@@ -107,3 +107,52 @@ class AnalysisPanel(QWidget):
         self.status.setText(
             f"{done}/{total} frames · {fps:.1f} frames/s · {left:.0f} s left · {people} people · {device}"
         )
+
+
+class CorrectionsPanel(QWidget):
+    """Every live correction of the video: click one to go there; filter by any text."""
+
+    jump_requested = Signal(int, int)  # person number, frame
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTableWidget
+
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter: person, label or annotator")
+        self.filter.textChanged.connect(self._apply_filter)
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels(["Person", "Start", "End", "Label", "Annotator", "Origin"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.cellClicked.connect(self._clicked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.table)
+        self._rows: list[tuple[int, int]] = []
+
+    def show_corrections(self, rows: list[tuple[int, str, int, int, str, str, str]]) -> None:
+        """Rows of (person number, person name, start, end, label, annotator, origin)."""
+        from PySide6.QtWidgets import QTableWidgetItem
+
+        self.table.setRowCount(len(rows))
+        self._rows = []
+        for i, (number, name, start, end, label, annotator, origin) in enumerate(rows):
+            for col, value in enumerate((name, start, end, label, annotator, origin)):
+                item = QTableWidgetItem(str(value))
+                self.table.setItem(i, col, item)
+            self._rows.append((number, start))
+        self._apply_filter(self.filter.text())
+
+    def _apply_filter(self, text: str) -> None:
+        needle = text.strip().lower()
+        for i in range(self.table.rowCount()):
+            cells = " ".join(self.table.item(i, c).text().lower() for c in (0, 3, 4, 5))
+            self.table.setRowHidden(i, bool(needle) and needle not in cells)
+
+    def _clicked(self, row: int, _column: int) -> None:
+        if 0 <= row < len(self._rows):
+            self.jump_requested.emit(*self._rows[row])

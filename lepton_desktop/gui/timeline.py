@@ -31,11 +31,34 @@ TIER_Y = (-0.33, -0.21)
 """Where the corrections tier sits, below the ribbon."""
 
 
+class _SelectViewBox(pg.ViewBox):
+    """Shift+drag selects a frame range; every other drag pans as usual."""
+
+    def __init__(self, row_owner: TimelineWidget, number: int) -> None:
+        super().__init__(enableMenu=False)
+        self._owner = row_owner
+        self._number = number
+        self._anchor: float | None = None
+
+    def mouseDragEvent(self, ev, axis=None) -> None:  # type: ignore[no-untyped-def]
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier and ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            x = self.mapSceneToView(ev.scenePos()).x()
+            if ev.isStart():
+                self._anchor = self.mapSceneToView(ev.buttonDownScenePos()).x()
+            if self._anchor is not None:
+                self._owner.select(self._number, round(min(self._anchor, x)), round(max(self._anchor, x)))
+            if ev.isFinish():
+                self._anchor = None
+            return
+        super().mouseDragEvent(ev, axis)
+
+
 class _PersonRow:
     """One plot per person: curves on 0..1, the dominant ribbon and the corrections tier as bands below."""
 
     def __init__(self, widget: TimelineWidget, number: int, row: int) -> None:
-        self.plot = widget.ci.addPlot(row=row, col=0, enableMenu=False)  # its menus cost ~20 ms to build
+        self.plot = widget.ci.addPlot(row=row, col=0, enableMenu=False, viewBox=_SelectViewBox(widget, number))
         self.plot.setLabel("left", widget.model.names.get(number, f"Person {number}"))
         self.plot.setYRange(TIER_Y[0], 1, padding=0.02)
         self.plot.setLimits(yMin=TIER_Y[0] - 0.05, yMax=1.05)
@@ -61,7 +84,12 @@ class _PersonRow:
         self.plot.addItem(self.line)
         self.lines = [self.line]
         self.dominant = np.zeros(0, np.int8)  # -1 where the person is not seen
-        self.plot.sigXRangeChanged.connect(lambda *_: self.draw_ribbon())
+        self.corrected = np.zeros(0, np.int8)  # resolved correction labels, -1 where none
+        self.region = pg.LinearRegionItem(brush=pg.mkBrush(255, 255, 255, 40), movable=True)
+        self.region.setVisible(False)
+        self.region.sigRegionChanged.connect(lambda *_: widget._region_moved(number))
+        self.plot.addItem(self.region)
+        self.plot.sigXRangeChanged.connect(lambda *_: self.draw_bands())
 
     def update(self, probs: np.ndarray) -> None:
         x = np.arange(probs.shape[0], dtype=np.float64)
@@ -69,35 +97,52 @@ class _PersonRow:
             curve.setData(x, probs[:, k])
         seen = ~np.isnan(probs[:, 0])
         self.dominant = np.where(seen, np.nan_to_num(probs).argmax(axis=1), -1).astype(np.int8)
-        self.draw_ribbon()
+        self.draw_bands()
 
-    def draw_ribbon(self) -> None:
-        n = self.dominant.shape[0]
-        if n == 0:
-            return
-        lo, hi = self.plot.viewRange()[0]
-        lo, hi = max(0, int(np.floor(lo))), min(n, int(np.ceil(hi)) + 1)
-        if hi <= lo:
-            return
-        columns = min(hi - lo, RIBBON_COLUMNS)
-        sample = lo + ((np.arange(columns) + 0.5) * (hi - lo) / columns).astype(np.int64)
-        values = self.dominant[np.clip(sample, 0, n - 1)]
-        rgba = _PALETTE[np.clip(values, 0, None)]
-        rgba[values < 0] = 0
-        self.image.setImage(rgba[None, :, :], autoLevels=False)
-        self.image.setRect(QRectF(lo, RIBBON_Y[0], hi - lo, RIBBON_Y[1] - RIBBON_Y[0]))
+    def set_corrections(self, labels: np.ndarray) -> None:
+        self.corrected = labels.astype(np.int8)
+        self.draw_bands()
+
+    def draw_bands(self) -> None:
+        _draw_band(self.plot, self.image, self.dominant, RIBBON_Y)
+        _draw_band(self.plot, self.tier, self.corrected, TIER_Y)
+
+
+def _draw_band(plot, image: pg.ImageItem, values: np.ndarray, y: tuple[float, float]) -> None:  # type: ignore[no-untyped-def]
+    """Paint per-frame labels (-1 = nothing) for the visible range only, at most RIBBON_COLUMNS wide."""
+    n = values.shape[0]
+    if n == 0 or not (values >= 0).any():
+        image.setVisible(False)
+        return
+    lo, hi = plot.viewRange()[0]
+    lo, hi = max(0, int(np.floor(lo))), min(n, int(np.ceil(hi)) + 1)
+    if hi <= lo:
+        return
+    columns = min(hi - lo, RIBBON_COLUMNS)
+    sample = lo + ((np.arange(columns) + 0.5) * (hi - lo) / columns).astype(np.int64)
+    picked = values[np.clip(sample, 0, n - 1)]
+    rgba = _PALETTE[np.clip(picked, 0, None)]
+    rgba[picked < 0] = 0
+    image.setVisible(True)
+    image.setImage(rgba[None, :, :], autoLevels=False)
+    image.setRect(QRectF(lo, y[0], hi - lo, y[1] - y[0]))
 
 
 class TimelineWidget(pg.GraphicsLayoutWidget):
     """Timelines of every person in a :class:`ResultsModel`; emits ``seek_requested(frame)``."""
 
     seek_requested = Signal(int)
+    person_activated = Signal(int)
+    selection_changed = Signal()
 
     def __init__(self, model: ResultsModel, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.model = model
         self.rows: dict[int, _PersonRow] = {}
         self.follow = True
+        self.active: int | None = None
+        self.selection: tuple[int, int, int] | None = None  # person, first frame, last frame
+        self._corrections: dict[int, np.ndarray] = {}
         self._playhead = 0
         self._dirty: set[int] = set()
         legend = pg.LegendItem(colCount=len(EMOTIONS), labelTextColor=(220, 220, 220))
@@ -122,6 +167,9 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
             self.ci.removeItem(row.plot)
         self.rows = {}
         self._dirty = set()
+        self._corrections = {}
+        self.active = None
+        self.selection = None
         self._empty.setVisible(True)
         self._empty.setMaximumHeight(40)
         self.setMinimumHeight(100)
@@ -155,6 +203,8 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
                     line.setValue(self._playhead)
             row.plot.setLabel("left", self.model.names.get(number, f"Person {number}"))
             row.update(self.model.probs[number])
+            if number in self._corrections:
+                row.set_corrections(self._corrections[number])
         self._dirty = {n for n in self._dirty if n in self.model.probs and n not in self.rows}
         self._empty.setVisible(not self.rows)
         self._empty.setMaximumHeight(0 if self.rows else 40)
@@ -206,9 +256,58 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
     def _clicked(self, event) -> None:  # type: ignore[no-untyped-def]
         if event.button() != Qt.MouseButton.LeftButton:
             return
+        for number, row in self.rows.items():
+            if row.plot.sceneBoundingRect().contains(event.scenePos()):
+                self.activate(number)
         frame = self.frame_at_scene(event.scenePos())
         if frame is not None:
             self.seek_requested.emit(frame)
+
+    # -- people, selection, corrections -----------------------------------------------------
+
+    def activate(self, number: int) -> None:
+        """Make ``number`` the person that keys (I, O, 1-7, Delete) act on."""
+        if self.active == number:
+            return
+        self.active = number
+        for n, row in self.rows.items():
+            row.plot.getAxis("left").setPen(pg.mkPen((255, 255, 255) if n == number else (150, 150, 150)))
+        self.person_activated.emit(number)
+
+    def select(self, number: int, first: int, last: int) -> None:
+        """Select frames ``first..last`` of a person (shown as a shaded region)."""
+        top = max(self.model.frame_count - 1, 0)
+        first, last = int(np.clip(min(first, last), 0, top)), int(np.clip(max(first, last), 0, top))
+        self.activate(number)
+        self.selection = (number, first, last)
+        for n, row in self.rows.items():
+            row.region.setVisible(n == number)
+            if n == number:
+                row.region.blockSignals(True)
+                row.region.setRegion((first - 0.5, last + 0.5))
+                row.region.blockSignals(False)
+        self.selection_changed.emit()
+
+    def clear_selection(self) -> None:
+        """Forget the selected range."""
+        self.selection = None
+        for row in self.rows.values():
+            row.region.setVisible(False)
+        self.selection_changed.emit()
+
+    def _region_moved(self, number: int) -> None:
+        row = self.rows[number]
+        lo, hi = row.region.getRegion()
+        top = max(self.model.frame_count - 1, 0)
+        self.selection = (number, int(np.clip(round(lo + 0.5), 0, top)), int(np.clip(round(hi - 0.5), 0, top)))
+        self.selection_changed.emit()
+
+    def set_corrections(self, number: int, labels: np.ndarray) -> None:
+        """Resolved correction labels of a person, drawn in its corrections tier."""
+        self._corrections[number] = labels
+        row = self.rows.get(number)
+        if row is not None:
+            row.set_corrections(labels)
 
     def _line_dragged(self, line) -> None:  # type: ignore[no-untyped-def]
         frame = int(np.clip(round(line.value()), 0, max(self.model.frame_count - 1, 0)))

@@ -1,0 +1,131 @@
+"""Labelling in the window: select, label, undo, redo, delete; the tier and panel follow; nothing is lost."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from lepton_desktop.core.emotions import EMOTIONS
+from lepton_desktop.gui.main_window import MainWindow
+from lepton_desktop.services.settings import Settings
+from lepton_desktop.store import open_project
+from tests.faces import Placement, face_clip
+
+pytestmark = pytest.mark.gui
+pytest.importorskip("skimage")
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("label")
+    a, b = folder / "a.mp4", folder / "b.mp4"
+    face_clip(a, 50, lambda i: [Placement(100, 120, 0.55), Placement(320, 120, 0.55, mirrored=True)], size=(420, 240))
+    face_clip(b, 30, lambda i: [Placement(160, 120, 0.6)])
+    return a, b
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, clips):
+    win = MainWindow(Settings(project=str(tmp_path / "l.lepton"), annotator="ana"))
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    for clip in clips:  # analyse both once, so both have people
+        win.open_video(clip)
+        win.start_analysis()
+        qtbot.waitUntil(lambda: not win._worker.is_running(), timeout=60_000)
+        qtbot.wait(50)
+    win.open_video(clips[0])
+    win.timeline.flush_now()
+    yield win
+    win.close()
+
+
+def _key(qtbot, win, key, mods=Qt.KeyboardModifier.NoModifier):
+    qtbot.keyClick(win, key, mods)
+
+
+def _stored(tmp_path, history=False):
+    with open_project(tmp_path / "l.lepton") as proj:
+        return proj.corrections.list(include_tombstoned=history)
+
+
+def test_label_undo_redo_delete(qtbot, window, tmp_path):
+    window.timeline.activate(2)
+    window.seek(10)
+    _key(qtbot, window, Qt.Key.Key_I)
+    window.seek(20)
+    _key(qtbot, window, Qt.Key.Key_O)
+    assert window.timeline.selection == (2, 10, 20)
+    _key(qtbot, window, Qt.Key.Key_5)  # sad
+    [c] = _stored(tmp_path)
+    assert (c.start_frame, c.end_frame, c.label, c.annotator) == (10, 20, "sad", "ana")
+    tier = window.timeline.rows[2].corrected
+    assert (tier[10:21] == EMOTIONS.index("sad")).all() and (tier[:10] == -1).all()
+    assert window.corrections_panel.table.rowCount() == 1
+    assert window.corrections_panel.table.item(0, 3).text() == "sad"
+
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo
+    assert _stored(tmp_path) == [] and len(_stored(tmp_path, history=True)) == 1  # tombstoned, not deleted
+    assert (window.timeline.rows[2].corrected == -1).all()
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # redo
+    [again] = _stored(tmp_path)
+    assert again.id == c.id  # the same row came back
+
+    window.seek(15)
+    _key(qtbot, window, Qt.Key.Key_Delete)
+    assert _stored(tmp_path) == []
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [x.id for x in _stored(tmp_path)] == [c.id]
+
+
+def test_newer_label_wins_in_the_tier(qtbot, window):
+    window.timeline.select(1, 0, 30)
+    window.label_selection("happy")
+    window.timeline.select(1, 10, 19)
+    window.label_selection("angry")
+    tier = window.timeline.rows[1].corrected
+    assert (
+        tier[5] == EMOTIONS.index("happy")
+        and tier[15] == EMOTIONS.index("angry")
+        and tier[25] == EMOTIONS.index("happy")
+    )
+
+
+def test_undo_history_is_per_video(qtbot, window, clips, tmp_path):
+    window.timeline.select(1, 0, 5)
+    window.label_selection("fear")
+    window.open_video(clips[1])
+    window.timeline.flush_now()
+    assert not window.undo_group.canUndo()  # the other video's work is not on this stack
+    window.timeline.select(1, 0, 3)
+    window.label_selection("neutral")
+    window.open_video(clips[0])
+    window.undo_action.trigger()
+    labels = sorted(c.label for c in _stored(tmp_path))
+    assert labels == ["neutral"], "undo on video A undid A's correction and kept B's"
+
+
+def test_shift_drag_selects_and_panel_click_seeks(qtbot, window):
+    window.timeline.fit_all()
+    qtbot.wait(50)
+    plot = window.timeline.rows[1].plot
+    a = window.timeline.mapFromScene(plot.vb.mapViewToScene(QPointF(12, 0.5)))
+    b = window.timeline.mapFromScene(plot.vb.mapViewToScene(QPointF(30, 0.5)))
+    viewport = window.timeline.viewport()
+    shift, left = Qt.KeyboardModifier.ShiftModifier, Qt.MouseButton.LeftButton
+    qtbot.mousePress(viewport, left, shift, a)
+    for t in np.linspace(0.1, 1, 6):  # QTest.mouseMove carries no button state: send real drag moves
+        pos = QPointF(a + (b - a) * float(t))
+        move = QMouseEvent(QEvent.Type.MouseMove, pos, viewport.mapToGlobal(pos), Qt.MouseButton.NoButton, left, shift)
+        QApplication.sendEvent(viewport, move)
+    qtbot.mouseRelease(viewport, left, shift, b)
+    sel = window.timeline.selection
+    assert sel is not None and sel[0] == 1 and abs(sel[1] - 12) <= 1 and abs(sel[2] - 30) <= 1
+    window.label_selection("surprise")
+    window.seek(0)
+    window.corrections_panel.table.cellClicked.emit(0, 0)
+    assert window.current == sel[1]
