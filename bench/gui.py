@@ -34,6 +34,10 @@ def main() -> None:
     sys.setswitchinterval(0.001)  # as lepton_desktop.gui.app does
     pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
     app = QApplication([])
+    from PySide6.QtCore import QSettings  # window layout goes to the bench's temporary home, not the user's
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, os.environ["LEPTON_HOME"])
     from lepton_desktop.core.predictions import TrackPredictions
     from lepton_desktop.core.records import VideoInfo
     from lepton_desktop.gui.main_window import MainWindow

@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
-        self.resizeDocks([self.docks["timeline"]], [340], Qt.Orientation.Vertical)
+        self._docks_sized = False
 
     def _build_actions(self) -> None:
         menu = self.menuBar()
@@ -249,8 +249,18 @@ class MainWindow(QMainWindow):
         state = store.value("windowState")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
+        if state is not None and self.restoreState(state):
+            self._docks_sized = True
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        if not self._docks_sized:  # first start: room for one person's timeline and a wide side panel
+            self._docks_sized = True
+            QTimer.singleShot(0, self._size_docks)
+
+    def _size_docks(self) -> None:
+        self.resizeDocks([self.docks["timeline"]], [max(300, int(self.height() * 0.4))], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["people"]], [max(300, int(self.width() * 0.24))], Qt.Orientation.Horizontal)
 
     # -- projects ---------------------------------------------------------------------
 
@@ -401,6 +411,7 @@ class MainWindow(QMainWindow):
                 continue
             rows.append((number, self.results.names.get(number, f"Person {number}"), c.start_frame, c.end_frame,
                          c.label, c.annotator, c.origin))  # fmt: skip
+        rows.sort(key=lambda r: (r[0], r[2]))
         self.corrections_panel.show_corrections(rows)
 
     def _jump_to_correction(self, number: int, frame: int) -> None:

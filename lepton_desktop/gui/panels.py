@@ -88,6 +88,7 @@ class AnalysisPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.analyse)
         buttons.addWidget(self.cancel)
+        self.setMinimumHeight(130)
         layout = QVBoxLayout(self)
         layout.addWidget(self.bar)
         layout.addWidget(self.status)
@@ -121,8 +122,11 @@ class CorrectionsPanel(QWidget):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter: person, label or annotator")
         self.filter.textChanged.connect(self._apply_filter)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels(["Person", "Start", "End", "Label", "Annotator", "Origin"])
+        from PySide6.QtWidgets import QHeaderView
+
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Person", "Frames", "Label", "Annotator", "Origin"])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
@@ -141,7 +145,7 @@ class CorrectionsPanel(QWidget):
         self.table.setRowCount(len(rows))
         self._rows = []
         for i, (number, name, start, end, label, annotator, origin) in enumerate(rows):
-            for col, value in enumerate((name, start, end, label, annotator, origin)):
+            for col, value in enumerate((name, f"{start}–{end}", label, annotator, origin)):
                 item = QTableWidgetItem(str(value))
                 self.table.setItem(i, col, item)
             self._rows.append((number, start))
@@ -150,7 +154,7 @@ class CorrectionsPanel(QWidget):
     def _apply_filter(self, text: str) -> None:
         needle = text.strip().lower()
         for i in range(self.table.rowCount()):
-            cells = " ".join(self.table.item(i, c).text().lower() for c in (0, 3, 4, 5))
+            cells = " ".join(self.table.item(i, c).text().lower() for c in (0, 2, 3, 4))
             self.table.setRowHidden(i, bool(needle) and needle not in cells)
 
     def _clicked(self, row: int, _column: int) -> None:

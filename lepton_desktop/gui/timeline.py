@@ -64,7 +64,7 @@ class _PersonRow:
         self.plot.setLimits(yMin=TIER_Y[0] - 0.05, yMax=1.05)
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.setMinimumHeight(CURVE_HEIGHT + 2 * TIER_HEIGHT)
-        self.plot.showGrid(x=True, y=False)
+        self.plot.showGrid(x=False, y=False)
         self.plot.getAxis("bottom").setHeight(22)
         self.plot.getAxis("left").setTicks(
             [[(1.0, "1"), (0.5, "0.5"), (0.0, "0"), (sum(RIBBON_Y) / 2, "dominant"), (sum(TIER_Y) / 2, "corrections")]]

@@ -66,7 +66,8 @@ def test_label_undo_redo_delete(qtbot, window, tmp_path):
     tier = window.timeline.rows[2].corrected
     assert (tier[10:21] == EMOTIONS.index("sad")).all() and (tier[:10] == -1).all()
     assert window.corrections_panel.table.rowCount() == 1
-    assert window.corrections_panel.table.item(0, 3).text() == "sad"
+    assert window.corrections_panel.table.item(0, 2).text() == "sad"
+    assert window.corrections_panel.table.item(0, 1).text() == "10–20"
 
     _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo
     assert _stored(tmp_path) == [] and len(_stored(tmp_path, history=True)) == 1  # tombstoned, not deleted
