@@ -13,15 +13,21 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
+from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.labels import frame_labels
 from lepton_desktop.core.records import Correction
-from lepton_desktop.store import open_project
+from lepton_desktop.store import Project, open_project
 
 
 class CorrectionsModel(QObject):
-    """The corrections of the open video. Every change is committed before ``changed`` fires."""
+    """The corrections of the open video. Every change is committed before a signal fires.
 
-    changed = Signal()
+    ``changed(track_ids, added)`` says what changed (DESIGN convention 5): the set of
+    affected track ids (None: everything, after attach or reload) and the new
+    correction when the change was a plain add, so views can update in place.
+    """
+
+    changed = Signal(object, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -29,47 +35,69 @@ class CorrectionsModel(QObject):
         self.video_id: int | None = None
         self.frame_count = 0
         self.items: list[Correction] = []
+        self._open: Project | None = None
+        self._labels: dict[tuple[int, str | None], np.ndarray] = {}
 
     def attach(self, project: str | Path, video_id: int | None, frame_count: int) -> None:
-        """Show the corrections of ``video_id`` in ``project``."""
+        """Show the corrections of ``video_id`` in ``project`` (kept open while attached)."""
+        if self._open is not None and self.project != project:
+            self._open.close()
+            self._open = None
         self.project, self.video_id, self.frame_count = project, video_id, frame_count
         self.reload()
+
+    def close(self) -> None:
+        """Release the project."""
+        if self._open is not None:
+            self._open.close()
+            self._open = None
 
     def reload(self) -> None:
         """Read again from the project (sees another app instance's work)."""
         self.items = []
+        self._labels = {}
         if self.project is not None and self.video_id is not None:
-            with open_project(self.project) as proj:
-                self.items = proj.corrections.list(video_id=self.video_id)
-        self.changed.emit()
+            self.items = self._project().corrections.list(video_id=self.video_id)
+        self.changed.emit(None, None)
 
     def add(self, track_id: int, start: int, end: int, label: str, annotator: str, origin: str = "human") -> Correction:
         """Store a new correction."""
-        with open_project(self._target()) as proj:
-            made = proj.corrections.add(track_id, start, end, label, annotator, origin)
+        made = self._project().corrections.add(track_id, start, end, label, annotator, origin)
         self.items.append(made)
-        self.changed.emit()
+        for (track, who), labels in self._labels.items():  # the newest correction wins: paint it on top
+            if track == track_id and who in (None, annotator):
+                labels[max(start, 0) : min(end, self.frame_count - 1) + 1] = EMOTIONS.index(label)
+        self.changed.emit({track_id}, made)
         return made
 
     def set_live(self, correction_id: int, live: bool) -> None:
         """Tombstone (``live=False``) or restore a correction."""
-        with open_project(self._target()) as proj:
-            updated = proj.corrections.restore(correction_id) if live else proj.corrections.tombstone(correction_id)
+        corrections = self._project().corrections
+        updated = corrections.restore(correction_id) if live else corrections.tombstone(correction_id)
         self.items = [c for c in self.items if c.id != correction_id]
         if updated.live:
             self.items.append(updated)
             self.items.sort(key=lambda c: c.id)
-        self.changed.emit()
+        self._labels = {k: v for k, v in self._labels.items() if k[0] != updated.track_id}
+        self.changed.emit({updated.track_id}, None)
 
     def labels(self, track_id: int, annotator: str | None) -> np.ndarray:
         """Resolved per-frame labels of one person: one annotator's, or everyone's (newest wins)."""
-        chosen = [c for c in self.items if c.track_id == track_id and (annotator is None or c.annotator == annotator)]
-        return frame_labels(chosen, self.frame_count)
+        key = (track_id, annotator)
+        cached = self._labels.get(key)
+        if cached is None:
+            chosen = [
+                c for c in self.items if c.track_id == track_id and (annotator is None or c.annotator == annotator)
+            ]
+            cached = self._labels[key] = frame_labels(chosen, self.frame_count)
+        return cached
 
-    def _target(self) -> str | Path:
+    def _project(self) -> Project:
         if self.project is None:
             raise RuntimeError("no project attached")
-        return self.project
+        if self._open is None:
+            self._open = open_project(self.project)
+        return self._open
 
 
 class AddCorrection(QUndoCommand):
@@ -91,6 +119,50 @@ class AddCorrection(QUndoCommand):
     def undo(self) -> None:
         assert self.correction_id is not None
         self.model.set_live(self.correction_id, False)
+
+
+class SplitCorrection(QUndoCommand):
+    """Split a correction at a frame: the original is tombstoned, two halves take its place."""
+
+    def __init__(self, model: CorrectionsModel, original: Correction, at: int) -> None:
+        super().__init__(f"split at {at}")
+        self.model = model
+        self.original = original
+        same = (original.label, original.annotator, original.origin)
+        self.parts = [
+            AddCorrection(model, original.track_id, original.start_frame, at - 1, *same),
+            AddCorrection(model, original.track_id, at, original.end_frame, *same),
+        ]
+
+    def redo(self) -> None:
+        self.model.set_live(self.original.id, False)
+        for part in self.parts:
+            part.redo()
+
+    def undo(self) -> None:
+        for part in reversed(self.parts):
+            part.undo()
+        self.model.set_live(self.original.id, True)
+
+
+class ReplaceCorrection(QUndoCommand):
+    """Trim or move a correction: the original is tombstoned and a new one (same label) covers the new range."""
+
+    def __init__(self, model: CorrectionsModel, original: Correction, start: int, end: int) -> None:
+        super().__init__(f"trim to {start}–{end}")
+        self.model = model
+        self.original = original
+        self.part = AddCorrection(
+            model, original.track_id, start, end, original.label, original.annotator, original.origin
+        )
+
+    def redo(self) -> None:
+        self.model.set_live(self.original.id, False)
+        self.part.redo()
+
+    def undo(self) -> None:
+        self.part.undo()
+        self.model.set_live(self.original.id, True)
 
 
 class RemoveCorrection(QUndoCommand):

@@ -28,9 +28,16 @@ from PySide6.QtWidgets import (
 
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.core.labels import covering, propose_segments
 from lepton_desktop.core.paths import user_log_dir
 from lepton_desktop.core.timeline import FrameTimeline, format_timecode
-from lepton_desktop.gui.corrections import AddCorrection, CorrectionsModel, RemoveCorrection
+from lepton_desktop.gui.corrections import (
+    AddCorrection,
+    CorrectionsModel,
+    RemoveCorrection,
+    ReplaceCorrection,
+    SplitCorrection,
+)
 from lepton_desktop.gui.frame_loader import FrameLoader
 from lepton_desktop.gui.frame_view import FrameView
 from lepton_desktop.gui.panels import AnalysisPanel, CorrectionsPanel, PeoplePanel
@@ -76,6 +83,9 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self._undo_stacks: dict[tuple[str, str], QUndoStack] = {}
         self._mark_in: int | None = None
+        self.review_status: dict[int, str] = {}
+        self.editing = None  # the correction chosen in the panel, for trimming
+        self.last_info: QMessageBox | None = None
         self.view = FrameView()
         self.view.show_overlay = self.settings.show_overlay
         self.results.changed.connect(lambda _: self._update_overlay())
@@ -192,6 +202,22 @@ class MainWindow(QMainWindow):
                 edit, f"Label selection {name}", QKeySequence(str(k)), lambda _c=False, n=name: self.label_selection(n)
             )
         self._action(edit, "&Delete correction at playhead", QKeySequence(Qt.Key.Key_Delete), self.delete_at_playhead)
+        self._action(edit, "&Split correction at playhead", QKeySequence("S"), self.split_at_playhead)
+        self._action(
+            edit,
+            "&Trim the chosen correction to the selection",
+            QKeySequence(Qt.Key.Key_Return),
+            self.trim_to_selection,
+        )
+        self._action(edit, "&Accept the model's proposal at playhead", QKeySequence("A"), self.accept_proposal)
+        self._action(edit, "Next correction", QKeySequence("Alt+Right"), lambda: self.jump_correction(1))
+        self._action(edit, "Previous correction", QKeySequence("Alt+Left"), lambda: self.jump_correction(-1))
+        self._action(edit, "Cycle &review status of the person", QKeySequence("R"), self.cycle_review)
+        self.mine_action = self._action(
+            edit, "Show only &my corrections", QKeySequence("M"), lambda: self._corrections_changed()
+        )
+        self.mine_action.setCheckable(True)
+        self._action(edit, "Annotator a&greement…", QKeySequence("Ctrl+K"), self.show_agreement)
         self._action(edit, "Clear selection", QKeySequence(Qt.Key.Key_Escape), self.timeline.clear_selection)
         edit.addSeparator()
         self._action(edit, "Set &annotator name…", QKeySequence(), self.ask_annotator)
@@ -399,15 +425,39 @@ class MainWindow(QMainWindow):
             stack = self._undo_stacks[key] = QUndoStack(self.undo_group)
         self.undo_group.setActiveStack(stack)
         self.corrections.attach(self.project, self._video_id(), self.frame_count)
+        self._load_review()
 
-    def _corrections_changed(self) -> None:
+    def _load_review(self) -> None:
+        from lepton_desktop.store import open_project
+
+        self.review_status = {}
+        if not self.results.track_ids:
+            return
+        try:
+            with open_project(self.project) as proj:
+                self.review_status = {n: proj.runs.review(t) for n, t in self.results.track_ids.items()}
+        except LeptonError:
+            return
+        for number, status in self.review_status.items():
+            self.people.set_status(number, status)
+
+    def _corrections_changed(self, tracks: set[int] | None = None, added=None) -> None:  # type: ignore[no-untyped-def]
         number_of = {tid: n for n, tid in self.results.track_ids.items()}
+        only = self.settings.annotator if self.mine_action.isChecked() else None
         for number, track_id in self.results.track_ids.items():
-            self.timeline.set_corrections(number, self.corrections.labels(track_id, None))
+            if tracks is None or track_id in tracks:
+                self.timeline.set_corrections(number, self.corrections.labels(track_id, only))
+        if added is not None:  # one new row: insert it, do not rebuild thousands
+            number = number_of.get(added.track_id)
+            if number is not None and (only is None or added.annotator == only):
+                self.corrections_panel.add_row((number, self.results.names.get(number, f"Person {number}"),
+                                                added.start_frame, added.end_frame, added.label, added.annotator,
+                                                added.origin))  # fmt: skip
+            return
         rows = []
         for c in self.corrections.items:
             number = number_of.get(c.track_id)
-            if number is None:
+            if number is None or (only is not None and c.annotator != only):
                 continue
             rows.append((number, self.results.names.get(number, f"Person {number}"), c.start_frame, c.end_frame,
                          c.label, c.annotator, c.origin))  # fmt: skip
@@ -418,6 +468,25 @@ class MainWindow(QMainWindow):
         self.timeline.activate(number)
         self.pause()
         self.seek(frame)
+        track_id = self.results.track_ids.get(number)
+        chosen = [c for c in self.corrections.items if c.track_id == track_id and c.start_frame == frame]
+        if chosen:  # its range becomes the selection: drag the edges, then Enter trims
+            self.editing = max(chosen, key=lambda c: c.id)
+            self.timeline.select(number, self.editing.start_frame, self.editing.end_frame)
+
+    def trim_to_selection(self) -> None:
+        """Replace the correction chosen in the panel by the same label over the selected range."""
+        sel = self.timeline.selection
+        target = self.editing
+        if target is None or sel is None or self.results.track_ids.get(sel[0]) != target.track_id:
+            self.statusBar().showMessage(
+                "Choose a correction in the Corrections panel, adjust the selection, then press Enter.", 6000
+            )
+            return
+        if (sel[1], sel[2]) == (target.start_frame, target.end_frame):
+            return
+        self.undo_group.activeStack().push(ReplaceCorrection(self.corrections, target, sel[1], sel[2]))
+        self.editing = None
 
     def _selection_changed(self) -> None:
         sel = self.timeline.selection
@@ -503,6 +572,100 @@ class MainWindow(QMainWindow):
             return
         newest = max(covering, key=lambda c: (c.created_at, c.id))
         self.undo_group.activeStack().push(RemoveCorrection(self.corrections, newest.id))
+
+    def _covering_correction(self):  # type: ignore[no-untyped-def]
+        number = self._active_person()
+        track_id = self.results.track_ids.get(number) if number is not None else None
+        hits = [
+            c for c in self.corrections.items if c.track_id == track_id and c.start_frame <= self.current <= c.end_frame
+        ]
+        return max(hits, key=lambda c: (c.created_at, c.id)) if hits else None
+
+    def split_at_playhead(self) -> None:
+        """Split the correction under the playhead into two, the second starting here."""
+        target = self._covering_correction()
+        if target is None or not target.start_frame < self.current <= target.end_frame:
+            self.statusBar().showMessage(
+                "Put the playhead inside a correction (after its first frame) to split it.", 5000
+            )
+            return
+        self.undo_group.activeStack().push(SplitCorrection(self.corrections, target, self.current))
+
+    def accept_proposal(self) -> None:
+        """Accept the model's smoothed segment under the playhead as a correction (origin: accepted)."""
+        number = self._active_person()
+        if number is None or number not in self.results.probs:
+            return
+        segment = covering(propose_segments(self.results.probs[number]), self.current)
+        if segment is None:
+            self.statusBar().showMessage("The model proposes nothing for this person here.", 5000)
+            return
+        if not self.settings.annotator and not self.ask_annotator():
+            return
+        track_id = self.results.track_ids[number]
+        self.undo_group.activeStack().push(
+            AddCorrection(
+                self.corrections,
+                track_id,
+                segment.start,
+                segment.end,
+                segment.label,
+                self.settings.annotator,
+                "accepted",
+            )
+        )
+        self.statusBar().showMessage(f"Accepted {segment.label} for frames {segment.start}–{segment.end}", 4000)
+
+    def jump_correction(self, direction: int) -> None:
+        """Go to the start of the next (or previous) correction of the active person."""
+        number = self._active_person()
+        track_id = self.results.track_ids.get(number) if number is not None else None
+        starts = sorted({c.start_frame for c in self.corrections.items if c.track_id == track_id})
+        later = [f for f in starts if (f > self.current if direction > 0 else f < self.current)]
+        if later:
+            self.pause()
+            self.seek(later[0] if direction > 0 else later[-1])
+
+    def cycle_review(self) -> None:
+        """Not started -> in progress -> done, for the active person (stored at once)."""
+        from lepton_desktop.store import open_project
+
+        number = self._active_person()
+        track_id = self.results.track_ids.get(number) if number is not None else None
+        if track_id is None:
+            return
+        order = ("not_started", "in_progress", "done")
+        with open_project(self.project) as proj:
+            now = order[(order.index(proj.runs.review(track_id)) + 1) % 3]
+            proj.runs.set_review(track_id, now, self.settings.annotator or None)
+        self.review_status[number] = now
+        self.people.set_status(number, now)
+        self.statusBar().showMessage(f"{self.results.names.get(number)}: review {now.replace('_', ' ')}", 4000)
+
+    def show_agreement(self) -> None:
+        """Agreement and Cohen's kappa of the two annotators on this video."""
+        from lepton_desktop.services.corrections import agreement, find_video
+        from lepton_desktop.store import open_project
+
+        if self.video_path is None:
+            return
+        try:
+            with open_project(self.project) as proj:
+                report = agreement(proj, find_video(proj, self.video_path))
+        except LeptonError as exc:
+            self._error("No agreement to show", str(exc))
+            return
+        r = report.result
+        text = (
+            f"{report.annotators[0]} and {report.annotators[1]} both labelled {r.frames} frames.\n\n"
+            f"Agreement: {r.agreement:.1%}\nCohen's kappa: {r.kappa:.3f}"
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Information, "Annotator agreement", text, QMessageBox.StandardButton.Ok, self
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.last_info = box
 
     def _close_video(self) -> None:
         self.pause()
@@ -715,6 +878,7 @@ class MainWindow(QMainWindow):
             self._worker.stop()
             self._worker.wait(10_000)
         self._close_video()
+        self.corrections.close()
         store = QSettings("Lepton", "Lepton Desktop")
         store.setValue("geometry", self.saveGeometry())
         store.setValue("windowState", self.saveState())

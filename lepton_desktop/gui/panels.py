@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -27,6 +27,7 @@ class PeoplePanel(QListWidget):
     def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self._status: dict[int, str] = {}
         self.setEditTriggers(QListWidget.EditTrigger.DoubleClicked | QListWidget.EditTrigger.EditKeyPressed)
         model.changed.connect(self._refresh)
         model.reset.connect(self._refresh)
@@ -45,15 +46,32 @@ class PeoplePanel(QListWidget):
             item.setToolTip(f"Person {number}{span}; double-click to rename")
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             self.addItem(item)
+        for number, status in list(self._status.items()):
+            if number in self.model.probs:
+                self.set_status(number, status)
         if not self.model.people():
             item = QListWidgetItem("No people yet")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.addItem(item)
         self.blockSignals(False)
 
+    def set_status(self, number: int, status: str) -> None:
+        """Show a person's review status beside the name."""
+        marks = {"not_started": "", "in_progress": " ◐", "done": " ✓"}
+        self._status[number] = status
+        for i in range(self.count()):
+            item = self.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == number:
+                self.blockSignals(True)
+                item.setText(self.model.names.get(number, f"Person {number}") + marks.get(status, ""))
+                item.setToolTip(
+                    item.toolTip().split(";")[0] + f"; review: {status.replace('_', ' ')}; double-click to rename"
+                )
+                self.blockSignals(False)
+
     def _edited(self, item: QListWidgetItem) -> None:
         number = item.data(Qt.ItemDataRole.UserRole)
-        name = item.text().strip()
+        name = item.text().replace(" ◐", "").replace(" ✓", "").strip()
         if number is not None and name and name != self.model.names.get(number):
             self.rename_requested.emit(int(number), name)
 
@@ -110,6 +128,46 @@ class AnalysisPanel(QWidget):
         )
 
 
+class _CorrectionsTable(QAbstractTableModel):
+    """Rows of (person number, name, start, end, label, annotator, origin); the view asks only for what it shows."""
+
+    HEADERS = ("Person", "Frames", "Label", "Annotator", "Origin")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[tuple[int, str, int, int, str, str, str]] = []
+
+    def set_rows(self, rows: list[tuple[int, str, int, int, str, str, str]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def insert(self, row: tuple[int, str, int, int, str, str, str]) -> None:
+        import bisect
+
+        at = bisect.bisect_right([(r[0], r[2]) for r in self.rows], (row[0], row[2]))
+        self.beginInsertRows(QModelIndex(), at, at)
+        self.rows.insert(at, row)
+        self.endInsertRows()
+
+    def rowCount(self, parent: QModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | None = None) -> int:
+        return len(self.HEADERS)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole) or not index.isValid():
+            return None
+        _, name, start, end, label, annotator, origin = self.rows[index.row()]
+        return (name, f"{start}–{end}", label, annotator, origin)[index.column()]
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+
 class CorrectionsPanel(QWidget):
     """Every live correction of the video: click one to go there; filter by any text."""
 
@@ -117,46 +175,48 @@ class CorrectionsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTableWidget
+        from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView
 
+        self.model = _CorrectionsTable(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)  # any column: person, label, annotator, origin
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter: person, label or annotator")
-        self.filter.textChanged.connect(self._apply_filter)
-        from PySide6.QtWidgets import QHeaderView
-
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Person", "Frames", "Label", "Annotator", "Origin"])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.cellClicked.connect(self._clicked)
+        for column, width in enumerate((70, 80, 70, 80)):
+            self.table.setColumnWidth(column, width)
+        self.table.clicked.connect(self._clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.filter)
         layout.addWidget(self.table)
-        self._rows: list[tuple[int, int]] = []
 
     def show_corrections(self, rows: list[tuple[int, str, int, int, str, str, str]]) -> None:
         """Rows of (person number, person name, start, end, label, annotator, origin)."""
-        from PySide6.QtWidgets import QTableWidgetItem
+        self.model.set_rows(rows)
 
-        self.table.setRowCount(len(rows))
-        self._rows = []
-        for i, (number, name, start, end, label, annotator, origin) in enumerate(rows):
-            for col, value in enumerate((name, f"{start}–{end}", label, annotator, origin)):
-                item = QTableWidgetItem(str(value))
-                self.table.setItem(i, col, item)
-            self._rows.append((number, start))
-        self._apply_filter(self.filter.text())
+    def add_row(self, row: tuple[int, str, int, int, str, str, str]) -> None:
+        """One new correction, inserted in (person, start) order."""
+        self.model.insert(row)
 
-    def _apply_filter(self, text: str) -> None:
-        needle = text.strip().lower()
-        for i in range(self.table.rowCount()):
-            cells = " ".join(self.table.item(i, c).text().lower() for c in (0, 2, 3, 4))
-            self.table.setRowHidden(i, bool(needle) and needle not in cells)
+    def visible_rows(self) -> list[tuple[str, ...]]:
+        """What the table shows after filtering (tests, snapshots)."""
+        return [
+            tuple(str(self.proxy.index(r, c).data()) for c in range(self.proxy.columnCount()))
+            for r in range(self.proxy.rowCount())
+        ]
 
-    def _clicked(self, row: int, _column: int) -> None:
-        if 0 <= row < len(self._rows):
-            self.jump_requested.emit(*self._rows[row])
+    def _clicked(self, index: QModelIndex) -> None:
+        row = self.proxy.mapToSource(index).row()
+        if 0 <= row < len(self.model.rows):
+            number, _, start, *_ = self.model.rows[row]
+            self.jump_requested.emit(number, start)

@@ -65,9 +65,7 @@ def test_label_undo_redo_delete(qtbot, window, tmp_path):
     assert (c.start_frame, c.end_frame, c.label, c.annotator) == (10, 20, "sad", "ana")
     tier = window.timeline.rows[2].corrected
     assert (tier[10:21] == EMOTIONS.index("sad")).all() and (tier[:10] == -1).all()
-    assert window.corrections_panel.table.rowCount() == 1
-    assert window.corrections_panel.table.item(0, 2).text() == "sad"
-    assert window.corrections_panel.table.item(0, 1).text() == "10–20"
+    assert window.corrections_panel.visible_rows() == [("Person 2", "10–20", "sad", "ana", "human")]
 
     _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo
     assert _stored(tmp_path) == [] and len(_stored(tmp_path, history=True)) == 1  # tombstoned, not deleted
@@ -128,5 +126,68 @@ def test_shift_drag_selects_and_panel_click_seeks(qtbot, window):
     assert sel is not None and sel[0] == 1 and abs(sel[1] - 12) <= 1 and abs(sel[2] - 30) <= 1
     window.label_selection("surprise")
     window.seek(0)
-    window.corrections_panel.table.cellClicked.emit(0, 0)
+    window.corrections_panel.filter.setText("surprise")
+    assert len(window.corrections_panel.visible_rows()) == 1
+    window.corrections_panel.table.clicked.emit(window.corrections_panel.proxy.index(0, 0))
     assert window.current == sel[1]
+
+
+def test_accept_proposal_split_navigate(qtbot, window, tmp_path):
+    window.timeline.activate(1)
+    window.seek(25)
+    _key(qtbot, window, Qt.Key.Key_A)  # the model says happy all along: one accepted segment
+    [c] = _stored(tmp_path)
+    assert (c.origin, c.label, c.annotator) == ("accepted", "happy", "ana")
+    assert c.start_frame == 0 and c.end_frame == 49
+    window.seek(30)
+    _key(qtbot, window, Qt.Key.Key_S)
+    parts = sorted((x.start_frame, x.end_frame, x.origin) for x in _stored(tmp_path))
+    assert parts == [(0, 29, "accepted"), (30, 49, "accepted")]
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the split: the original is back
+    assert [(x.start_frame, x.end_frame) for x in _stored(tmp_path)] == [(0, 49)]
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    window.seek(5)
+    _key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.current == 30
+    _key(qtbot, window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.current == 0
+
+
+def test_only_my_layer_review_status_and_agreement(qtbot, window, tmp_path):
+    window.timeline.select(1, 0, 19)
+    window.label_selection("happy")
+    window.settings.annotator = "ben"
+    window.timeline.select(1, 0, 19)
+    window.label_selection("sad")
+    window.settings.annotator = "ana"
+    assert window.timeline.rows[1].corrected[5] == EMOTIONS.index("sad")  # everyone: ben's is newer
+    window.mine_action.trigger()
+    assert window.timeline.rows[1].corrected[5] == EMOTIONS.index("happy")  # only ana's layer
+    assert len(window.corrections_panel.visible_rows()) == 1
+    window.mine_action.trigger()
+    window.show_agreement()
+    assert window.last_info is not None and "20 frames" in window.last_info.text() and "0.0%" in window.last_info.text()
+    window.last_info.close()
+    window.timeline.activate(1)
+    _key(qtbot, window, Qt.Key.Key_R)
+    _key(qtbot, window, Qt.Key.Key_R)
+    with open_project(tmp_path / "l.lepton") as proj:
+        assert proj.runs.review(window.results.track_ids[1]) == "done"
+    assert window.people.item(0).text().endswith("✓")
+
+
+def test_trim_a_chosen_correction(qtbot, window, tmp_path):
+    window.timeline.select(1, 10, 30)
+    window.label_selection("fear")
+    window.corrections_panel.table.clicked.emit(window.corrections_panel.proxy.index(0, 0))
+    assert window.timeline.selection == (1, 10, 30)
+    window.timeline.rows[1].region.setRegion((14.5, 25.5))  # as if the edges were dragged
+    assert window.timeline.selection == (1, 15, 25)
+    _key(qtbot, window, Qt.Key.Key_Return)
+    [c] = _stored(tmp_path)
+    assert (c.start_frame, c.end_frame, c.label) == (15, 25, "fear")
+    tier = window.timeline.rows[1].corrected
+    assert tier[12] == -1 and tier[20] == EMOTIONS.index("fear")
+    window.undo_action.trigger()
+    [back] = _stored(tmp_path)
+    assert (back.start_frame, back.end_frame) == (10, 30)
