@@ -25,6 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging("desktop")
 
     import pyqtgraph as pg
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from lepton_desktop.gui.main_window import MainWindow
@@ -40,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow()
     window.resize(1100, 720)
     window.show()
+    if not window.settings.annotator:  # first start: who is annotating (changeable under Edit)
+        QTimer.singleShot(300, window.ask_annotator)
     if args.video is not None:
         window.open_video(args.video)
     else:

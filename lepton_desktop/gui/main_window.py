@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self._mark_in: int | None = None
         self.review_status: dict[int, str] = {}
         self.editing = None  # the correction chosen in the panel, for trimming
+        self.layer: str | None = None  # whose corrections are shown; None = everyone's
         self.last_info: QMessageBox | None = None
         self.view = FrameView()
         self.view.show_overlay = self.settings.show_overlay
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
             edit, "Show only &my corrections", QKeySequence("M"), lambda: self._corrections_changed()
         )
         self.mine_action.setCheckable(True)
+        self._action(edit, "Switch corrections &layer (all, then each annotator)", QKeySequence("L"), self.next_layer)
         self._action(edit, "Annotator a&greement…", QKeySequence("Ctrl+K"), self.show_agreement)
         self._action(edit, "Clear selection", QKeySequence(Qt.Key.Key_Escape), self.timeline.clear_selection)
         edit.addSeparator()
@@ -443,7 +445,7 @@ class MainWindow(QMainWindow):
 
     def _corrections_changed(self, tracks: set[int] | None = None, added=None) -> None:  # type: ignore[no-untyped-def]
         number_of = {tid: n for n, tid in self.results.track_ids.items()}
-        only = self.settings.annotator if self.mine_action.isChecked() else None
+        only = self.settings.annotator if self.mine_action.isChecked() else self.layer
         for number, track_id in self.results.track_ids.items():
             if tracks is None or track_id in tracks:
                 self.timeline.set_corrections(number, self.corrections.labels(track_id, only))
@@ -473,6 +475,14 @@ class MainWindow(QMainWindow):
         if chosen:  # its range becomes the selection: drag the edges, then Enter trims
             self.editing = max(chosen, key=lambda c: c.id)
             self.timeline.select(number, self.editing.start_frame, self.editing.end_frame)
+
+    def next_layer(self) -> None:
+        """Show everyone's corrections, then each annotator's in turn."""
+        names = sorted({c.annotator for c in self.corrections.items})
+        order: list[str | None] = [None, *names]
+        self.layer = order[(order.index(self.layer) + 1) % len(order)] if self.layer in order else None
+        self.corrections_panel.show_layer(self.layer)
+        self._corrections_changed()
 
     def trim_to_selection(self) -> None:
         """Replace the correction chosen in the panel by the same label over the selected range."""

@@ -185,6 +185,8 @@ class CorrectionsPanel(QWidget):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter: person, label or annotator")
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.layer = QLabel("Layer: all annotators")
+        self.layer.setToolTip("Whose corrections the timelines and this list show; L switches")
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -197,12 +199,19 @@ class CorrectionsPanel(QWidget):
         self.table.clicked.connect(self._clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.filter)
+        top = QHBoxLayout()
+        top.addWidget(self.layer)
+        top.addWidget(self.filter, 1)
+        layout.addLayout(top)
         layout.addWidget(self.table)
 
     def show_corrections(self, rows: list[tuple[int, str, int, int, str, str, str]]) -> None:
         """Rows of (person number, person name, start, end, label, annotator, origin)."""
         self.model.set_rows(rows)
+
+    def show_layer(self, annotator: str | None) -> None:
+        """Say whose corrections are shown."""
+        self.layer.setText(f"Layer: {annotator}" if annotator else "Layer: all annotators")
 
     def add_row(self, row: tuple[int, str, int, int, str, str, str]) -> None:
         """One new correction, inserted in (person, start) order."""

@@ -191,3 +191,21 @@ def test_trim_a_chosen_correction(qtbot, window, tmp_path):
     window.undo_action.trigger()
     [back] = _stored(tmp_path)
     assert (back.start_frame, back.end_frame) == (10, 30)
+
+
+def test_layer_selector_shows_one_annotators_corrections(qtbot, window):
+    window.timeline.select(1, 0, 9)
+    window.label_selection("happy")
+    window.settings.annotator = "ben"
+    window.timeline.select(1, 5, 14)
+    window.label_selection("sad")
+    _key(qtbot, window, Qt.Key.Key_L)  # all -> ana
+    assert window.corrections_panel.layer.text() == "Layer: ana"
+    assert window.timeline.rows[1].corrected[7] == EMOTIONS.index("happy")
+    assert [r[3] for r in window.corrections_panel.visible_rows()] == ["ana"]
+    _key(qtbot, window, Qt.Key.Key_L)  # -> ben
+    assert window.timeline.rows[1].corrected[7] == EMOTIONS.index("sad") and window.timeline.rows[1].corrected[2] == -1
+    _key(qtbot, window, Qt.Key.Key_L)  # -> all
+    assert window.corrections_panel.layer.text() == "Layer: all annotators"
+    assert window.timeline.rows[1].corrected[7] == EMOTIONS.index("sad")
+    assert len(window.corrections_panel.visible_rows()) == 2
