@@ -72,7 +72,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from lepton_desktop.vision.analyzer import AnalysisSettings
 
     video = args.video or bundled_sample()
-    settings = AnalysisSettings(stride=args.stride)
+    settings = AnalysisSettings(stride=args.stride, min_face=args.min_face)
     project = args.project or default_project()
     bar = _ProgressBar()
     try:
@@ -266,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda or mps")
     p.add_argument(
         "--stride", type=_positive, default=3, help="detect faces every K frames; tracking fills between (3)"
+    )
+    p.add_argument(
+        "--min-face", type=_positive, default=40, help="smallest face to find, in video pixels (40; larger is faster)"
     )
     p.add_argument("--force", action="store_true", help="recompute even if this video was analysed the same way")
     p.set_defaults(func=_cmd_analyze)

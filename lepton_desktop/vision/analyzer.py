@@ -32,9 +32,9 @@ class AnalysisSettings:
     stride: int = 3
     """Detect faces every ``stride`` frames; the tracker fills the frames between."""
     detect_max_side: int = 640
-    """Frames are downscaled to this longer side for detection (crops use full resolution)."""
-    min_face: int = 32
-    """Smallest face side, in detection pixels, that the detector looks for."""
+    """Frames are downscaled towards this longer side for detection (crops use full resolution)..."""
+    min_face: int = 40
+    """...but never so far that a face of ``min_face`` source pixels gets smaller than DETECT_MIN_FACE."""
     max_missed: int = 3
     """Detection frames a track may miss in a row and still be bridged."""
     detect_batch: int = 4
@@ -48,6 +48,17 @@ class AnalysisSettings:
             "min_face": self.min_face,
             "max_missed": self.max_missed,
         }
+
+
+DETECT_MIN_FACE = 20
+"""Smallest face side, in detection-image pixels, that MTCNN is asked to find (its cells are 12 px)."""
+
+
+def detection_scale(width: int, height: int, settings: AnalysisSettings) -> float:
+    """How much to shrink a frame for detection: towards ``detect_max_side``, keeping small faces findable."""
+    towards_target = settings.detect_max_side / max(width, height)
+    keep_small_faces = DETECT_MIN_FACE / max(settings.min_face, 1)
+    return min(1.0, max(towards_target, keep_small_faces))
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,7 +104,7 @@ class FrameAnalyzer:
     def __init__(self, model: EmotionModel, detector: MTCNN, device: torch.device, settings: AnalysisSettings) -> None:
         self.model = model.to(device).eval()
         self.detector = detector.to(device).eval()
-        self.detector.min_face = settings.min_face
+        self.detector.min_face = DETECT_MIN_FACE
         self.device = device
         self.settings = settings
         self.tracker = FaceTracker(max_missed=settings.max_missed)
@@ -115,7 +126,7 @@ class FrameAnalyzer:
         self._last_rgb = rgb
         pending = _Pending(to_gray(rgb))
         if index % self.settings.stride == 0:
-            pending.detect_image, pending.scale = _downscale(rgb, self.settings.detect_max_side)
+            pending.detect_image, pending.scale = _downscale(rgb, self.settings)
         self._pending[index] = pending
         waiting = [i for i, p in self._pending.items() if p.detect_image is not None and p.faces is None]
         if len(waiting) >= self.settings.detect_batch:
@@ -131,7 +142,7 @@ class FrameAnalyzer:
             tail = self._pending[last]
             if tail.detect_image is None and tail.faces is None and self._last_rgb is not None:
                 # end on a detection so that the last frames are bracketed
-                tail.detect_image, tail.scale = _downscale(self._last_rgb, self.settings.detect_max_side)
+                tail.detect_image, tail.scale = _downscale(self._last_rgb, self.settings)
             waiting = [i for i, p in self._pending.items() if p.detect_image is not None and p.faces is None]
             if waiting:
                 self._detect(waiting)
@@ -141,6 +152,9 @@ class FrameAnalyzer:
 
     def _detect(self, indexes: list[int]) -> None:
         images = [self._pending[i].detect_image for i in indexes]
+        scale = self._pending[indexes[0]].scale
+        # look for faces of min_face source pixels, as they appear after downscaling (never below 20 px)
+        self.detector.min_face = max(DETECT_MIN_FACE, round(self.settings.min_face * scale))
         if len({im.shape for im in images if im is not None}) == 1:
             results = self.detector.detect(torch.from_numpy(np.stack(images)).to(self.device))  # type: ignore[arg-type]
         else:  # frames of different sizes cannot share a batch
@@ -218,9 +232,9 @@ class FrameAnalyzer:
         return FaceRows(frames[order], numbers[order], np.stack(batch.boxes)[order], probs[order])
 
 
-def _downscale(rgb: npt.NDArray[np.uint8], max_side: int) -> tuple[npt.NDArray[np.uint8], float]:
+def _downscale(rgb: npt.NDArray[np.uint8], settings: AnalysisSettings) -> tuple[npt.NDArray[np.uint8], float]:
     h, w = rgb.shape[:2]
-    scale = min(1.0, max_side / max(h, w))
+    scale = detection_scale(w, h, settings)
     if scale >= 1.0:
         return np.ascontiguousarray(rgb), 1.0
     size = (max(1, round(w * scale)), max(1, round(h * scale)))

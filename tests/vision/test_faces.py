@@ -121,3 +121,13 @@ def test_stride_changes_work_not_coverage(tmp_path, model, detector):
         frames, tracks, _, _ = _analyze(tmp_path / "still.mp4", model, detector, stride=stride)
         assert np.unique(tracks).tolist() == [1]
         assert np.sort(frames).tolist() == list(range(30))
+
+
+def test_a_40px_face_is_found_in_1080p(tmp_path, model, detector):
+    from tests.faces import FACE_SIDE
+
+    path = tmp_path / "small.mp4"
+    face_clip(path, 12, lambda i: [Placement(900 + 3 * i, 500, 42 / FACE_SIDE)], size=(1920, 1080))
+    frames, tracks, boxes, _ = _analyze(path, model, detector, stride=3)
+    assert np.unique(tracks).tolist() == [1] and np.sort(frames).tolist() == list(range(12))
+    assert 30 < boxes[:, 2].mean() < 60  # box width in source pixels, about the face's 42
