@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -26,38 +25,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.core.labels import covering, propose_segments
 from lepton_desktop.core.paths import user_log_dir
 from lepton_desktop.core.timeline import FrameTimeline, format_timecode
+from lepton_desktop.gui.analysis_actions import AnalysisMixin
 from lepton_desktop.gui.corrections import (
-    AddCorrection,
     CorrectionsModel,
-    RemoveCorrection,
-    ReplaceCorrection,
-    SplitCorrection,
 )
 from lepton_desktop.gui.frame_loader import FrameLoader
 from lepton_desktop.gui.frame_view import FrameView
+from lepton_desktop.gui.labelling import LabellingMixin
 from lepton_desktop.gui.panels import AnalysisPanel, CorrectionsPanel, PeoplePanel
 from lepton_desktop.gui.results import ResultsModel
 from lepton_desktop.gui.timeline import TimelineWidget
 from lepton_desktop.gui.worker import GeneratorWorker
-from lepton_desktop.services.analysis import analyze_video, default_project, rename_person, stored_results
+from lepton_desktop.services.analysis import stored_results
 from lepton_desktop.services.settings import Settings, load_settings, save_settings
 from lepton_desktop.video import VideoReader
-from lepton_desktop.vision.analyzer import AnalysisSettings
 from lepton_desktop.vision.device import DeviceError, describe, pick_device
 
 log = logging.getLogger(__name__)
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.avi *.webm *.m4v);;All files (*)"
-PROJECT_FILTER = "Lepton projects (*.lepton);;All files (*)"
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):
     """A frame-exact player with per-person emotion timelines and background analysis."""
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -187,43 +180,7 @@ class MainWindow(QMainWindow):
         self._action(play, "Faster", QKeySequence("]"), lambda: self._nudge_speed(1))
         self._action(play, "Slower", QKeySequence("["), lambda: self._nudge_speed(-1))
 
-        edit = menu.addMenu("&Edit")
-        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
-        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action in (self.undo_action, self.redo_action):
-            edit.addAction(action)
-            self.addAction(action)
-        edit.addSeparator()
-        self._action(edit, "Mark &in at playhead", QKeySequence("I"), self.mark_in)
-        self._action(edit, "Mark &out at playhead", QKeySequence("O"), self.mark_out)
-        for k, name in enumerate(EMOTIONS, start=1):
-            self._action(
-                edit, f"Label selection {name}", QKeySequence(str(k)), lambda _c=False, n=name: self.label_selection(n)
-            )
-        self._action(edit, "&Delete correction at playhead", QKeySequence(Qt.Key.Key_Delete), self.delete_at_playhead)
-        self._action(edit, "&Split correction at playhead", QKeySequence("S"), self.split_at_playhead)
-        self._action(
-            edit,
-            "&Trim the chosen correction to the selection",
-            QKeySequence(Qt.Key.Key_Return),
-            self.trim_to_selection,
-        )
-        self._action(edit, "&Accept the model's proposal at playhead", QKeySequence("A"), self.accept_proposal)
-        self._action(edit, "Next correction", QKeySequence("Alt+Right"), lambda: self.jump_correction(1))
-        self._action(edit, "Previous correction", QKeySequence("Alt+Left"), lambda: self.jump_correction(-1))
-        self._action(edit, "Cycle &review status of the person", QKeySequence("R"), self.cycle_review)
-        self.mine_action = self._action(
-            edit, "Show only &my corrections", QKeySequence("M"), lambda: self._corrections_changed()
-        )
-        self.mine_action.setCheckable(True)
-        self._action(edit, "Switch corrections &layer (all, then each annotator)", QKeySequence("L"), self.next_layer)
-        self._action(edit, "Annotator a&greement…", QKeySequence("Ctrl+K"), self.show_agreement)
-        self._action(edit, "Clear selection", QKeySequence(Qt.Key.Key_Escape), self.timeline.clear_selection)
-        edit.addSeparator()
-        self._action(edit, "Set &annotator name…", QKeySequence(), self.ask_annotator)
-        self._action(edit, "Re&fresh corrections", QKeySequence("F5"), self.corrections.reload)
+        self._build_edit_menu(menu.addMenu("&Edit"))
 
         view = menu.addMenu("&View")
         self.overlay_action = self._action(view, "Face &boxes", QKeySequence("B"), self.toggle_overlay)
@@ -289,46 +246,6 @@ class MainWindow(QMainWindow):
     def _size_docks(self) -> None:
         self.resizeDocks([self.docks["timeline"]], [max(300, int(self.height() * 0.4))], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["people"]], [max(300, int(self.width() * 0.24))], Qt.Orientation.Horizontal)
-
-    # -- projects ---------------------------------------------------------------------
-
-    @property
-    def project(self) -> str | Path:
-        """The project in use (the per-user default unless one was chosen)."""
-        return self.settings.project or default_project()
-
-    def new_project_dialog(self) -> None:
-        """Create a project file and switch to it."""
-        path, _ = QFileDialog.getSaveFileName(self, "New project", "study.lepton", PROJECT_FILTER)
-        if path:
-            from lepton_desktop.services.projects import init_project
-
-            try:
-                init_project(path)
-            except LeptonError as exc:
-                self._error("The project cannot be created", str(exc))
-                return
-            self._use_project(path)
-
-    def open_project_dialog(self) -> None:
-        """Switch to an existing project file."""
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
-        if path:
-            self._use_project(path)
-
-    def _use_project(self, path: str) -> None:
-        from lepton_desktop.services.projects import summarise
-
-        try:
-            summarise(path)
-        except LeptonError as exc:
-            self._error("The project cannot be opened", str(exc))
-            return
-        self.settings.project = path
-        save_settings(self.settings)
-        self.statusBar().showMessage(f"Project: {path}", 8000)
-        if self.video_path is not None:
-            self._load_stored()
 
     # -- opening videos ---------------------------------------------------------------
 
@@ -406,353 +323,11 @@ class MainWindow(QMainWindow):
             f"Stored analysis (run {stored.run_id}): {people} {'person' if people == 1 else 'people'}."
         )
 
-    # -- corrections ------------------------------------------------------------------
-
-    def _video_id(self) -> int | None:
-        if self.fingerprint is None:
-            return None
-        from lepton_desktop.store import open_project
-
-        try:
-            with open_project(self.project) as proj:
-                record = proj.videos.by_fingerprint(self.fingerprint)
-        except LeptonError:
-            return None
-        return None if record is None else record.id
-
-    def _attach_corrections(self) -> None:
-        key = (str(self.project), self.fingerprint or "")
-        stack = self._undo_stacks.get(key)
-        if stack is None:  # one undo history per video and project; switching never undoes elsewhere
-            stack = self._undo_stacks[key] = QUndoStack(self.undo_group)
-        self.undo_group.setActiveStack(stack)
-        self.corrections.attach(self.project, self._video_id(), self.frame_count)
-        self._load_review()
-
-    def _load_review(self) -> None:
-        from lepton_desktop.store import open_project
-
-        self.review_status = {}
-        if not self.results.track_ids:
-            return
-        try:
-            with open_project(self.project) as proj:
-                self.review_status = {n: proj.runs.review(t) for n, t in self.results.track_ids.items()}
-        except LeptonError:
-            return
-        for number, status in self.review_status.items():
-            self.people.set_status(number, status)
-
-    def _corrections_changed(self, tracks: set[int] | None = None, added=None) -> None:  # type: ignore[no-untyped-def]
-        number_of = {tid: n for n, tid in self.results.track_ids.items()}
-        only = self.settings.annotator if self.mine_action.isChecked() else self.layer
-        for number, track_id in self.results.track_ids.items():
-            if tracks is None or track_id in tracks:
-                self.timeline.set_corrections(number, self.corrections.labels(track_id, only))
-        if added is not None:  # one new row: insert it, do not rebuild thousands
-            number = number_of.get(added.track_id)
-            if number is not None and (only is None or added.annotator == only):
-                self.corrections_panel.add_row((number, self.results.names.get(number, f"Person {number}"),
-                                                added.start_frame, added.end_frame, added.label, added.annotator,
-                                                added.origin))  # fmt: skip
-            return
-        rows = []
-        for c in self.corrections.items:
-            number = number_of.get(c.track_id)
-            if number is None or (only is not None and c.annotator != only):
-                continue
-            rows.append((number, self.results.names.get(number, f"Person {number}"), c.start_frame, c.end_frame,
-                         c.label, c.annotator, c.origin))  # fmt: skip
-        rows.sort(key=lambda r: (r[0], r[2]))
-        self.corrections_panel.show_corrections(rows)
-
-    def _jump_to_correction(self, number: int, frame: int) -> None:
-        self.timeline.activate(number)
-        self.pause()
-        self.seek(frame)
-        track_id = self.results.track_ids.get(number)
-        chosen = [c for c in self.corrections.items if c.track_id == track_id and c.start_frame == frame]
-        if chosen:  # its range becomes the selection: drag the edges, then Enter trims
-            self.editing = max(chosen, key=lambda c: c.id)
-            self.timeline.select(number, self.editing.start_frame, self.editing.end_frame)
-
-    def next_layer(self) -> None:
-        """Show everyone's corrections, then each annotator's in turn."""
-        names = sorted({c.annotator for c in self.corrections.items})
-        order: list[str | None] = [None, *names]
-        self.layer = order[(order.index(self.layer) + 1) % len(order)] if self.layer in order else None
-        self.corrections_panel.show_layer(self.layer)
-        self._corrections_changed()
-
-    def trim_to_selection(self) -> None:
-        """Replace the correction chosen in the panel by the same label over the selected range."""
-        sel = self.timeline.selection
-        target = self.editing
-        if target is None or sel is None or self.results.track_ids.get(sel[0]) != target.track_id:
-            self.statusBar().showMessage(
-                "Choose a correction in the Corrections panel, adjust the selection, then press Enter.", 6000
-            )
-            return
-        if (sel[1], sel[2]) == (target.start_frame, target.end_frame):
-            return
-        self.undo_group.activeStack().push(ReplaceCorrection(self.corrections, target, sel[1], sel[2]))
-        self.editing = None
-
-    def _selection_changed(self) -> None:
-        sel = self.timeline.selection
-        if sel is not None:
-            number, first, last = sel
-            self.statusBar().showMessage(
-                f"Selected {self.results.names.get(number)} frames {first}–{last}: press 1–7 to label", 6000
-            )
-
-    def ask_annotator(self) -> bool:
-        """Ask for the annotator's name (stored in the settings); False if none was given."""
-        name, ok = QInputDialog.getText(
-            self, "Annotator", "Your name, recorded with every correction:", text=self.settings.annotator
-        )
-        if ok and name.strip():
-            self.settings.annotator = name.strip()
-            save_settings(self.settings)
-            return True
-        return False
-
-    def _active_person(self) -> int | None:
-        if self.timeline.active is not None:
-            return self.timeline.active
-        visible = [n for n, _, _ in self.results.at(self.current)]
-        return visible[0] if visible else (self.results.people()[0] if self.results.people() else None)
-
-    def mark_in(self) -> None:
-        """Start a selection at the playhead for the active person."""
-        number = self._active_person()
-        if number is None:
-            self.statusBar().showMessage("Analyse the video first: corrections label a person.", 6000)
-            return
-        self._mark_in = self.current
-        sel = self.timeline.selection
-        last = sel[2] if sel is not None and sel[0] == number and sel[2] >= self.current else self.current
-        self.timeline.select(number, self.current, last)
-
-    def mark_out(self) -> None:
-        """End the selection at the playhead."""
-        number = self._active_person()
-        if number is None:
-            return
-        sel = self.timeline.selection
-        first = (
-            sel[1]
-            if sel is not None and sel[0] == number
-            else (self._mark_in if self._mark_in is not None else self.current)
-        )
-        self.timeline.select(number, min(first, self.current), max(first, self.current))
-
-    def label_selection(self, label: str) -> None:
-        """Label the selected range of the selected person, committed at once (undoable)."""
-        sel = self.timeline.selection
-        if sel is None:
-            self.statusBar().showMessage(
-                "Select a range first: Shift+drag on a person's timeline, or I and O at the playhead.", 6000
-            )
-            return
-        number, first, last = sel
-        track_id = self.results.track_ids.get(number)
-        if track_id is None:
-            return
-        if not self.settings.annotator and not self.ask_annotator():
-            return
-        try:
-            self.undo_group.activeStack().push(
-                AddCorrection(self.corrections, track_id, first, last, label, self.settings.annotator)
-            )
-        except (LeptonError, ValueError) as exc:
-            self._error("The correction was not saved", str(exc))
-            return
-        self.statusBar().showMessage(f"Labelled {self.results.names.get(number)} {first}–{last} {label} (saved)", 4000)
-
-    def delete_at_playhead(self) -> None:
-        """Delete (tombstone) the newest correction of the active person that covers the playhead."""
-        number = self._active_person()
-        track_id = self.results.track_ids.get(number) if number is not None else None
-        covering = [
-            c for c in self.corrections.items if c.track_id == track_id and c.start_frame <= self.current <= c.end_frame
-        ]
-        if not covering:
-            self.statusBar().showMessage("No correction of this person at the playhead.", 4000)
-            return
-        newest = max(covering, key=lambda c: (c.created_at, c.id))
-        self.undo_group.activeStack().push(RemoveCorrection(self.corrections, newest.id))
-
-    def _covering_correction(self):  # type: ignore[no-untyped-def]
-        number = self._active_person()
-        track_id = self.results.track_ids.get(number) if number is not None else None
-        hits = [
-            c for c in self.corrections.items if c.track_id == track_id and c.start_frame <= self.current <= c.end_frame
-        ]
-        return max(hits, key=lambda c: (c.created_at, c.id)) if hits else None
-
-    def split_at_playhead(self) -> None:
-        """Split the correction under the playhead into two, the second starting here."""
-        target = self._covering_correction()
-        if target is None or not target.start_frame < self.current <= target.end_frame:
-            self.statusBar().showMessage(
-                "Put the playhead inside a correction (after its first frame) to split it.", 5000
-            )
-            return
-        self.undo_group.activeStack().push(SplitCorrection(self.corrections, target, self.current))
-
-    def accept_proposal(self) -> None:
-        """Accept the model's smoothed segment under the playhead as a correction (origin: accepted)."""
-        number = self._active_person()
-        if number is None or number not in self.results.probs:
-            return
-        segment = covering(propose_segments(self.results.probs[number]), self.current)
-        if segment is None:
-            self.statusBar().showMessage("The model proposes nothing for this person here.", 5000)
-            return
-        if not self.settings.annotator and not self.ask_annotator():
-            return
-        track_id = self.results.track_ids[number]
-        self.undo_group.activeStack().push(
-            AddCorrection(
-                self.corrections,
-                track_id,
-                segment.start,
-                segment.end,
-                segment.label,
-                self.settings.annotator,
-                "accepted",
-            )
-        )
-        self.statusBar().showMessage(f"Accepted {segment.label} for frames {segment.start}–{segment.end}", 4000)
-
-    def jump_correction(self, direction: int) -> None:
-        """Go to the start of the next (or previous) correction of the active person."""
-        number = self._active_person()
-        track_id = self.results.track_ids.get(number) if number is not None else None
-        starts = sorted({c.start_frame for c in self.corrections.items if c.track_id == track_id})
-        later = [f for f in starts if (f > self.current if direction > 0 else f < self.current)]
-        if later:
-            self.pause()
-            self.seek(later[0] if direction > 0 else later[-1])
-
-    def cycle_review(self) -> None:
-        """Not started -> in progress -> done, for the active person (stored at once)."""
-        from lepton_desktop.store import open_project
-
-        number = self._active_person()
-        track_id = self.results.track_ids.get(number) if number is not None else None
-        if track_id is None:
-            return
-        order = ("not_started", "in_progress", "done")
-        with open_project(self.project) as proj:
-            now = order[(order.index(proj.runs.review(track_id)) + 1) % 3]
-            proj.runs.set_review(track_id, now, self.settings.annotator or None)
-        self.review_status[number] = now
-        self.people.set_status(number, now)
-        self.statusBar().showMessage(f"{self.results.names.get(number)}: review {now.replace('_', ' ')}", 4000)
-
-    def show_agreement(self) -> None:
-        """Agreement and Cohen's kappa of the two annotators on this video."""
-        from lepton_desktop.services.corrections import agreement, find_video
-        from lepton_desktop.store import open_project
-
-        if self.video_path is None:
-            return
-        try:
-            with open_project(self.project) as proj:
-                report = agreement(proj, find_video(proj, self.video_path))
-        except LeptonError as exc:
-            self._error("No agreement to show", str(exc))
-            return
-        r = report.result
-        text = (
-            f"{report.annotators[0]} and {report.annotators[1]} both labelled {r.frames} frames.\n\n"
-            f"Agreement: {r.agreement:.1%}\nCohen's kappa: {r.kappa:.3f}"
-        )
-        box = QMessageBox(
-            QMessageBox.Icon.Information, "Annotator agreement", text, QMessageBox.StandardButton.Ok, self
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.last_info = box
-
     def _close_video(self) -> None:
         self.pause()
         if self._loader is not None:
             self._loader.close()
             self._loader = None
-
-    # -- analysis ---------------------------------------------------------------------
-
-    def start_analysis(self) -> None:
-        """Analyse the open video on a worker thread; curves fill in as results arrive."""
-        if self.video_path is None:
-            self._error("No video", "Open a video first (File > Open, Ctrl+O).")
-            return
-        if self._worker is not None and self._worker.is_running():
-            return
-        video, project = self.video_path, self.project
-        settings = AnalysisSettings(stride=self.settings.stride)
-        device = self.settings.device
-        self.results.clear(self.frame_count)
-
-        def job(should_stop):  # type: ignore[no-untyped-def]
-            return analyze_video(
-                video, project=project, settings=settings, device=device, force=True, should_stop=should_stop
-            )
-
-        self._worker = GeneratorWorker(job, self)
-        self._worker.step.connect(self._analysis_step)
-        self._worker.failed.connect(self._analysis_failed)
-        self._worker.done.connect(lambda: self._analysis_running(False))
-        self._analysis_running(True)
-        self.analysis.status.setText("Starting: loading the models…")
-        self._worker.start()
-
-    def cancel_analysis(self) -> None:
-        """Stop the running analysis (what was computed so far stays in the project)."""
-        if self._worker is not None:
-            self._worker.stop()
-            self.analysis.status.setText("Cancelling…")
-
-    def _analysis_running(self, on: bool) -> None:
-        self.analysis.running(on)
-        self.analyse_action.setEnabled(not on)
-        self.cancel_action.setEnabled(on)
-        if on:
-            self.docks["analysis"].raise_()
-
-    def _analysis_step(self, step) -> None:  # type: ignore[no-untyped-def]
-        self.results.add_rows(step.rows, step.track_ids)
-        self.analysis.show_progress(step.frames_done, step.total, step.fps, step.faces, step.device)
-        self.status_device.setText(f"  device: {step.device}  ")
-        if step.finished:
-            self._attach_corrections()
-            people = len(step.track_ids)
-            words = {"done": "Analysis finished", "cancelled": "Analysis cancelled", "reused": "Stored analysis"}
-            self.analysis.status.setText(
-                f"{words.get(step.state, step.state)}: {people} {'person' if people == 1 else 'people'}, "
-                f"{step.frames_done}/{step.total} frames, {step.fps:.1f} frames/s on {step.device}."
-            )
-            if step.state == "done" and not people:
-                self.analysis.status.setText("Analysis finished: no faces were found in this video.")
-
-    def _analysis_failed(self, message: str, _trace: str) -> None:
-        self._analysis_running(False)
-        self.analysis.status.setText("Analysis failed.")
-        self._error("The analysis failed", f"{message}\n\nThe details are in the log folder: {user_log_dir()}")
-
-    def _rename(self, number: int, name: str) -> None:
-        track_id = self.results.track_ids.get(number)
-        if track_id is None:
-            return
-        try:
-            rename_person(self.project, track_id, name)
-        except (LeptonError, ValueError) as exc:
-            self._error("The name was not saved", str(exc))
-            return
-        self.results.rename(number, name)
 
     # -- navigation -------------------------------------------------------------------
 

@@ -7,8 +7,6 @@ each sees the other's corrections on its next read (the GUI's Refresh).
 
 from __future__ import annotations
 
-import csv
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Any
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.labels import Agreement, cohen_kappa, frame_labels
 from lepton_desktop.core.records import Correction, Track, VideoRecord
+from lepton_desktop.services.csv_export import write_csv
 from lepton_desktop.store import Project, open_project
 
 
@@ -149,18 +148,5 @@ def export_corrections(target: str | Path, out: Path, video: str | None = None, 
                     c.start_frame, c.end_frame, c.label, c.annotator, c.origin, c.created_at.isoformat(),
                     c.tombstoned_at.isoformat() if c.tombstoned_at else "",
                 ])  # fmt: skip
-    if not out.parent.is_dir():
-        raise CorrectionError(f"{out}: the folder {out.parent} does not exist.")
-    tmp = out.with_name(f".{out.name}.part")
-    try:
-        with tmp.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(CSV_COLUMNS)
-            writer.writerows(rows)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise CorrectionError(f"{out} could not be written ({exc.strerror or exc}).") from None
+    write_csv(out, CSV_COLUMNS, rows)
     return len(rows)

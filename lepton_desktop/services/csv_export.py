@@ -22,7 +22,8 @@ class OutputFileError(LeptonError):
     """A results file could not be written."""
 
 
-def _atomic_rows(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> Path:
+def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> Path:
+    """Write a CSV file atomically (a temporary file renamed at the end); clear errors for full or read-only disks."""
     if not path.parent.is_dir():
         raise OutputFileError(f"{path}: the folder {path.parent} does not exist.")
     tmp = path.with_name(f".{path.name}.part")
@@ -53,9 +54,9 @@ def write_analysis_csv(path: Path, rows: FaceRows | None, timeline: FrameTimelin
             probs = rows.probs[i].astype(np.float64)
             probs /= probs.sum()
             lines.append([frame, f"{times[frame]:.6f}", int(rows.tracks[i]), x, y, w, h, *(f"{p:.6f}" for p in probs)])
-    return _atomic_rows(path, ANALYSIS_COLUMNS, lines)
+    return write_csv(path, ANALYSIS_COLUMNS, lines)
 
 
 def write_classify_csv(path: Path, results: list[tuple[str, np.ndarray]]) -> Path:
     """One line per image: path and the seven probabilities."""
-    return _atomic_rows(path, CLASSIFY_COLUMNS, ([p, *(f"{v:.6f}" for v in probs)] for p, probs in results))
+    return write_csv(path, CLASSIFY_COLUMNS, ([p, *(f"{v:.6f}" for v in probs)] for p, probs in results))

@@ -1,0 +1,137 @@
+"""Projects and analysis in the main window: new/open project, run and cancel analysis (a mixin of MainWindow)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog
+
+from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.core.paths import user_log_dir
+from lepton_desktop.gui.worker import GeneratorWorker
+from lepton_desktop.services.analysis import analyze_video, default_project, rename_person
+from lepton_desktop.services.settings import save_settings
+from lepton_desktop.vision.analyzer import AnalysisSettings
+
+if TYPE_CHECKING:
+    from lepton_desktop.gui.main_window import MainWindow as _Base
+else:
+    _Base = object
+
+PROJECT_FILTER = "Lepton projects (*.lepton);;All files (*)"
+
+
+class AnalysisMixin(_Base):
+    """Which project results go to, and the background analysis of the open video."""
+
+    # -- projects ---------------------------------------------------------------------
+
+    @property
+    def project(self) -> str | Path:
+        """The project in use (the per-user default unless one was chosen)."""
+        return self.settings.project or default_project()
+
+    def new_project_dialog(self) -> None:
+        """Create a project file and switch to it."""
+        path, _ = QFileDialog.getSaveFileName(self, "New project", "study.lepton", PROJECT_FILTER)
+        if path:
+            from lepton_desktop.services.projects import init_project
+
+            try:
+                init_project(path)
+            except LeptonError as exc:
+                self._error("The project cannot be created", str(exc))
+                return
+            self._use_project(path)
+
+    def open_project_dialog(self) -> None:
+        """Switch to an existing project file."""
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if path:
+            self._use_project(path)
+
+    def _use_project(self, path: str) -> None:
+        from lepton_desktop.services.projects import summarise
+
+        try:
+            summarise(path)
+        except LeptonError as exc:
+            self._error("The project cannot be opened", str(exc))
+            return
+        self.settings.project = path
+        save_settings(self.settings)
+        self.statusBar().showMessage(f"Project: {path}", 8000)
+        if self.video_path is not None:
+            self._load_stored()
+
+    # -- analysis ---------------------------------------------------------------------
+
+    def start_analysis(self) -> None:
+        """Analyse the open video on a worker thread; curves fill in as results arrive."""
+        if self.video_path is None:
+            self._error("No video", "Open a video first (File > Open, Ctrl+O).")
+            return
+        if self._worker is not None and self._worker.is_running():
+            return
+        video, project = self.video_path, self.project
+        settings = AnalysisSettings(stride=self.settings.stride)
+        device = self.settings.device
+        self.results.clear(self.frame_count)
+
+        def job(should_stop):  # type: ignore[no-untyped-def]
+            return analyze_video(
+                video, project=project, settings=settings, device=device, force=True, should_stop=should_stop
+            )
+
+        self._worker = GeneratorWorker(job, self)
+        self._worker.step.connect(self._analysis_step)
+        self._worker.failed.connect(self._analysis_failed)
+        self._worker.done.connect(lambda: self._analysis_running(False))
+        self._analysis_running(True)
+        self.analysis.status.setText("Starting: loading the models…")
+        self._worker.start()
+
+    def cancel_analysis(self) -> None:
+        """Stop the running analysis (what was computed so far stays in the project)."""
+        if self._worker is not None:
+            self._worker.stop()
+            self.analysis.status.setText("Cancelling…")
+
+    def _analysis_running(self, on: bool) -> None:
+        self.analysis.running(on)
+        self.analyse_action.setEnabled(not on)
+        self.cancel_action.setEnabled(on)
+        if on:
+            self.docks["analysis"].raise_()
+
+    def _analysis_step(self, step) -> None:  # type: ignore[no-untyped-def]
+        self.results.add_rows(step.rows, step.track_ids)
+        self.analysis.show_progress(step.frames_done, step.total, step.fps, step.faces, step.device)
+        self.status_device.setText(f"  device: {step.device}  ")
+        if step.finished:
+            self._attach_corrections()
+            people = len(step.track_ids)
+            words = {"done": "Analysis finished", "cancelled": "Analysis cancelled", "reused": "Stored analysis"}
+            self.analysis.status.setText(
+                f"{words.get(step.state, step.state)}: {people} {'person' if people == 1 else 'people'}, "
+                f"{step.frames_done}/{step.total} frames, {step.fps:.1f} frames/s on {step.device}."
+            )
+            if step.state == "done" and not people:
+                self.analysis.status.setText("Analysis finished: no faces were found in this video.")
+
+    def _analysis_failed(self, message: str, _trace: str) -> None:
+        self._analysis_running(False)
+        self.analysis.status.setText("Analysis failed.")
+        self._error("The analysis failed", f"{message}\n\nThe details are in the log folder: {user_log_dir()}")
+
+    def _rename(self, number: int, name: str) -> None:
+        track_id = self.results.track_ids.get(number)
+        if track_id is None:
+            return
+        try:
+            rename_person(self.project, track_id, name)
+        except (LeptonError, ValueError) as exc:
+            self._error("The name was not saved", str(exc))
+            return
+        self.results.rename(number, name)
