@@ -77,7 +77,15 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     bar = _ProgressBar()
     try:
         last = run_to_completion(
-            analyze_video(video, project=project, settings=settings, device=args.device, force=args.force), bar
+            analyze_video(
+                video,
+                project=project,
+                settings=settings,
+                device=args.device,
+                force=args.force,
+                model_version=args.model,
+            ),
+            bar,
         )
     finally:
         bar.close()
@@ -87,6 +95,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         "video": str(video),
         "project": str(project),
         "run": last.run_id,
+        "model_version": last.model_version_id,
         "state": last.state,
         "frames": last.total,
         "people": len(last.track_ids),
@@ -271,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-face", type=_positive, default=40, help="smallest face to find, in video pixels (40; larger is faster)"
     )
     p.add_argument("--force", action="store_true", help="recompute even if this video was analysed the same way")
+    p.add_argument("--model", type=int, help="model version id (see `lepton models`; default: the active one)")
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser(
@@ -309,6 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--video", required=True, help="video path (or its id in the project)")
     p.add_argument("--track", type=_positive, help="only this person")
     p.set_defaults(func=_cmd_agreement)
+
+    from lepton_desktop.cli_learning import add_commands
+
+    add_commands(sub)
 
     proj = sub.add_parser(
         "project", help="create and inspect project files", description="Create and inspect project files."

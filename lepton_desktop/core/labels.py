@@ -165,3 +165,51 @@ def covering(segs: Sequence[Segment], frame: int) -> Segment | None:
         if seg.start <= frame <= seg.end:
             return seg
     return None
+
+
+def frame_sources(corrections: Iterable[Correction], frame_count: int) -> npt.NDArray[np.int64]:
+    """Per frame, the id of the live correction that decides its label (newer wins), or -1."""
+    source = np.full(frame_count, -1, np.int64)
+    for c in sorted((c for c in corrections if c.live), key=lambda c: (c.created_at, c.id)):
+        lo, hi = max(c.start_frame, 0), min(c.end_frame, frame_count - 1)
+        if lo <= hi:
+            source[lo : hi + 1] = c.id
+    return source
+
+
+@dataclass(frozen=True)
+class TrainingLabels:
+    """One track's training labels, agreed over the chosen annotators."""
+
+    labels: npt.NDArray[np.int8]
+    """Per frame: EMOTIONS index, or UNLABELLED where nobody labelled it or annotators disagree."""
+    annotators: list[str]
+    """Per frame: who labelled it ("" where unlabelled); several agreeing annotators are joined by "+"."""
+    origins: list[str]
+    """Per frame: ``human``, ``accepted``, ``import`` (the newest deciding correction's origin), or ""."""
+    conflicts: int
+    """Frames left out because annotators disagreed."""
+
+
+def training_labels(corrections: Sequence[Correction], frame_count: int) -> TrainingLabels:
+    """Labels for training from one track's corrections: each annotator's newest-wins labels, kept where all agree."""
+    by_id = {c.id: c for c in corrections}
+    people = sorted({c.annotator for c in corrections if c.live})
+    per_person = [frame_sources([c for c in corrections if c.annotator == p], frame_count) for p in people]
+    labels = np.full(frame_count, UNLABELLED, np.int8)
+    annotators = [""] * frame_count
+    origins = [""] * frame_count
+    conflicts = 0
+    if not people:
+        return TrainingLabels(labels, annotators, origins, 0)
+    sources = np.stack(per_person)
+    for frame in np.flatnonzero((sources >= 0).any(axis=0)).tolist():
+        deciding = [by_id[int(i)] for i in sources[:, frame] if i >= 0]
+        if len({c.label for c in deciding}) > 1:
+            conflicts += 1
+            continue
+        newest = max(deciding, key=lambda c: (c.created_at, c.id))
+        labels[frame] = EMOTIONS.index(newest.label)
+        annotators[frame] = "+".join(c.annotator for c in deciding)
+        origins[frame] = newest.origin
+    return TrainingLabels(labels, annotators, origins, conflicts)

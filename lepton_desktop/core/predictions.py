@@ -21,6 +21,9 @@ class TrackPredictions:
     frames: npt.NDArray[np.int32]
     boxes: npt.NDArray[np.float32]
     probs: npt.NDArray[np.float32]
+    landmarks: npt.NDArray[np.float32] | None = None
+    """(n, 5, 2) eye, nose and mouth-corner points in displayed-frame pixels, where stored
+    (runs before schema 0003 have none); export aligns crops with them exactly as inference did."""
 
     def __post_init__(self) -> None:
         n = self.frames.shape[0]
@@ -30,6 +33,8 @@ class TrackPredictions:
             raise ValueError(f"boxes must have shape ({n}, 4), got {self.boxes.shape}")
         if self.probs.shape != (n, len(EMOTIONS)):
             raise ValueError(f"probs must have shape ({n}, {len(EMOTIONS)}), got {self.probs.shape}")
+        if self.landmarks is not None and self.landmarks.shape != (n, 5, 2):
+            raise ValueError(f"landmarks must have shape ({n}, 5, 2), got {self.landmarks.shape}")
 
     def __len__(self) -> int:
         return int(self.frames.shape[0])
@@ -44,8 +49,10 @@ class TrackPredictions:
         """Join blocks in order."""
         if not parts:
             return cls.empty()
+        marks = [p.landmarks for p in parts]
         return cls(
             np.concatenate([p.frames for p in parts]).astype(np.int32, copy=False),
             np.concatenate([p.boxes for p in parts]).astype(np.float32, copy=False),
             np.concatenate([p.probs for p in parts]).astype(np.float32, copy=False),
+            None if any(m is None for m in marks) else np.concatenate(marks).astype(np.float32, copy=False),  # type: ignore[arg-type]
         )

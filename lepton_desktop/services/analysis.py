@@ -21,6 +21,7 @@ import numpy as np
 from lepton_desktop.core.paths import user_data_dir
 from lepton_desktop.core.predictions import TrackPredictions
 from lepton_desktop.services.engine import BASE_MODEL_NAME, get_engine
+from lepton_desktop.services.models import pick_version, version_weights
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.video import VideoReader
 from lepton_desktop.vision.analyzer import AnalysisSettings, FaceRows, FrameAnalyzer
@@ -48,6 +49,7 @@ class AnalysisProgress:
     device: str = ""
     track_ids: dict[int, int] = field(default_factory=dict)
     """Track number -> project track id, for every track so far."""
+    model_version_id: int | None = None
 
     @property
     def finished(self) -> bool:
@@ -67,16 +69,24 @@ def analyze_video(
     settings: AnalysisSettings | None = None,
     device: str = "auto",
     weights: Path | None = None,
+    model_version: int | None = None,
     force: bool = False,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Iterator[AnalysisProgress]:
-    """Analyse every face in ``video``; see the module docstring."""
+    """Analyse every face in ``video``; see the module docstring.
+
+    The model is ``weights`` if given, else the project's version ``model_version``,
+    else its active version, else the shipped model.
+    """
     settings = settings or AnalysisSettings()
     target = project or default_project()
     with VideoReader(video) as reader, open_project(target, create=True) as proj:
         record, _ = proj.videos.add(reader.info, reader.fingerprint)
+        chosen = None if weights is not None else pick_version(proj, model_version)
+        if chosen is not None:
+            weights = version_weights(chosen)
         engine = get_engine(device, weights)
-        version = proj.model_versions.ensure(
+        version = chosen or proj.model_versions.ensure(
             BASE_MODEL_NAME if weights is None else weights.stem,
             engine.weights_sha256,
             weights_path=str(engine.weights_path),
@@ -85,7 +95,7 @@ def analyze_video(
         if not force:
             reused = proj.runs.find_reusable(record.id, params, version.id)
             if reused is not None:
-                yield _reused(proj, reused.id, record.id, reader.frame_count, engine.device_name)
+                yield _reused(proj, reused.id, record.id, reader.frame_count, engine.device_name, version.id)
                 return
         run = proj.runs.start(record.id, params, version.id)
         writer = _RunWriter(proj, run.id)
@@ -136,7 +146,7 @@ def analyze_video(
         )
         yield AnalysisProgress(
             record.id, run.id, done, total, analyzer.faces_found, done / max(elapsed, 1e-9), rows, state,
-            engine.device_name, dict(writer.track_ids),
+            engine.device_name, dict(writer.track_ids), version.id,
         )  # fmt: skip
 
 
@@ -156,15 +166,18 @@ class _RunWriter:
             if track_id is None:
                 track = self.project.runs.add_track(self.run_id, int(number), int(frames[0]), int(frames[-1]))
                 track_id = self.track_ids[int(number)] = track.id
-            self.project.runs.append_predictions(track_id, TrackPredictions(frames, rows.boxes[mask], rows.probs[mask]))
+            marks = None if rows.landmarks is None else rows.landmarks[mask]
+            self.project.runs.append_predictions(
+                track_id, TrackPredictions(frames, rows.boxes[mask], rows.probs[mask], marks)
+            )
 
 
-def _reused(project: Project, run_id: int, video_id: int, total: int, device: str) -> AnalysisProgress:
+def _reused(project: Project, run_id: int, video_id: int, total: int, device: str, version_id: int) -> AnalysisProgress:
     track_ids = {t.number: t.id for t in project.runs.tracks(run_id)}
     rows = load_run_rows(project, run_id)
     run = project.runs.get(run_id)
     return AnalysisProgress(
-        video_id, run_id, run.frames_done, total, len(track_ids), 0.0, rows, "reused", device, track_ids
+        video_id, run_id, run.frames_done, total, len(track_ids), 0.0, rows, "reused", device, track_ids, version_id
     )
 
 
@@ -177,7 +190,10 @@ def stored_rows(parts: list[tuple[np.ndarray, TrackPredictions]]) -> FaceRows | 
     boxes = np.concatenate([p.boxes for _, p in parts]).astype(np.float32)
     probs = np.concatenate([p.probs for _, p in parts]).astype(np.float32)
     order = np.lexsort((tracks, frames))
-    return FaceRows(frames[order], tracks[order], boxes[order], probs[order])
+    marks = None
+    if all(p.landmarks is not None for _, p in parts):
+        marks = np.concatenate([p.landmarks for _, p in parts]).astype(np.float32)[order]
+    return FaceRows(frames[order], tracks[order], boxes[order], probs[order], marks)
 
 
 def load_run_rows(project: Project, run_id: int) -> FaceRows | None:

@@ -226,6 +226,7 @@ class RunRepository:
         frames = np.ascontiguousarray(block.frames, dtype="<i4")
         boxes = np.ascontiguousarray(block.boxes, dtype="<f4")
         probs = np.ascontiguousarray(block.probs, dtype="<f4")
+        marks = None if block.landmarks is None else np.ascontiguousarray(block.landmarks, dtype="<f4")
         rows = []
         for lo in range(0, len(frames), CHUNK_FRAMES):
             hi = min(lo + CHUNK_FRAMES, len(frames))
@@ -238,6 +239,7 @@ class RunRepository:
                     "frames": frames[lo:hi].tobytes(),
                     "boxes": boxes[lo:hi].tobytes(),
                     "probs": probs[lo:hi].tobytes(),
+                    "landmarks": None if marks is None else marks[lo:hi].tobytes(),
                 }
             )
         with self._project.session() as s:
@@ -252,7 +254,11 @@ class RunRepository:
         """All stored rows of a track, in frame order."""
         query = (
             select(
-                PredictionChunkRow.count, PredictionChunkRow.frames, PredictionChunkRow.boxes, PredictionChunkRow.probs
+                PredictionChunkRow.count,
+                PredictionChunkRow.frames,
+                PredictionChunkRow.boxes,
+                PredictionChunkRow.probs,
+                PredictionChunkRow.landmarks,
             )
             .where(PredictionChunkRow.track_id == track_id)
             .order_by(PredictionChunkRow.start_frame, PredictionChunkRow.id)
@@ -262,10 +268,14 @@ class RunRepository:
         if not chunks:
             return TrackPredictions.empty()
         n_classes = len(EMOTIONS)
+        marks = None
+        if all(c.landmarks is not None for c in chunks):
+            marks = np.frombuffer(b"".join(c.landmarks for c in chunks), dtype="<f4").reshape(-1, 5, 2)
         return TrackPredictions(
             np.frombuffer(b"".join(c.frames for c in chunks), dtype="<i4").astype(np.int32),
             np.frombuffer(b"".join(c.boxes for c in chunks), dtype="<f4").reshape(-1, 4).astype(np.float32),
             np.frombuffer(b"".join(c.probs for c in chunks), dtype="<f4").reshape(-1, n_classes).astype(np.float32),
+            None if marks is None else marks.astype(np.float32),
         )
 
     def prediction_count(self) -> int:

@@ -130,6 +130,8 @@ class PredictionChunkRow(Base):
     """float32 (count, 4): x, y, w, h."""
     probs: Mapped[bytes] = mapped_column(LargeBinary)
     """float32 (count, 7) in EMOTIONS order."""
+    landmarks: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """float32 (count, 5, 2) face landmarks; NULL in chunks written before migration 0003."""
 
 
 class CorrectionRow(Base):

@@ -71,6 +71,8 @@ class FaceRows:
     boxes: npt.NDArray[np.float32]
     """x, y, w, h in the pixels of the frames fed."""
     probs: npt.NDArray[np.float32]
+    landmarks: npt.NDArray[np.float32] | None = None
+    """(n, 5, 2) the landmarks each crop was aligned with (None for rows stored without them)."""
 
     def __len__(self) -> int:
         return int(self.frames.shape[0])
@@ -95,6 +97,7 @@ class _Batch:
     frames: list[int] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
     boxes: list[npt.NDArray[np.float32]] = field(default_factory=list)
+    landmarks: list[npt.NDArray[np.float32]] = field(default_factory=list)
     crops: list[npt.NDArray[np.uint8]] = field(default_factory=list)
 
 
@@ -188,6 +191,7 @@ class FrameAnalyzer:
                 batch.numbers.append(number)
                 x1, y1, x2, y2 = face.box
                 batch.boxes.append(np.array([x1, y1, x2 - x1, y2 - y1], np.float32))
+                batch.landmarks.append(np.asarray(face.landmarks, np.float32).reshape(5, 2))
                 batch.crops.append(aligned_crop(pending.gray, face, MiniXception.INPUT))
             done.append(index)
         for index in done:
@@ -229,7 +233,8 @@ class FrameAnalyzer:
             final[idx] = seq
         probs = torch.softmax(final, dim=1).cpu().numpy().astype(np.float32)
         order = np.lexsort((numbers, frames))
-        return FaceRows(frames[order], numbers[order], np.stack(batch.boxes)[order], probs[order])
+        marks = np.stack(batch.landmarks)[order]
+        return FaceRows(frames[order], numbers[order], np.stack(batch.boxes)[order], probs[order], marks)
 
 
 def _downscale(rgb: npt.NDArray[np.uint8], settings: AnalysisSettings) -> tuple[npt.NDArray[np.uint8], float]:

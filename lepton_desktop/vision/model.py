@@ -23,7 +23,9 @@ class TemporalHead(nn.Module):
 
     def __init__(self, embedding: int = MiniXception.EMBEDDING, classes: int = 7, hidden: int = 64) -> None:
         super().__init__()
-        self.lstm = nn.LSTM(embedding + classes, hidden, batch_first=True)
+        with torch.random.fork_rng(devices=[]):  # the same starting head every time: fine-tuning is reproducible
+            torch.manual_seed(0)
+            self.lstm = nn.LSTM(embedding + classes, hidden, batch_first=True)
         self.out = nn.Linear(hidden, classes)
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)

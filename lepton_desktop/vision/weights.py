@@ -9,11 +9,12 @@ with a message saying so.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.paths import bundled_dir
@@ -83,9 +84,23 @@ def save_emotion_model(model: EmotionModel, path: Path, **metadata: str) -> str:
     """Write a full CNN-LSTM as safetensors (atomically); return its SHA-256."""
     tmp = path.with_name(path.name + ".part")
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    save_file(tensors, str(tmp), metadata={"format": CNN_LSTM_FORMAT, **metadata})
+    blob = canonical_safetensors(save(tensors, metadata={"format": CNN_LSTM_FORMAT, **metadata}))
+    with tmp.open("wb") as handle:
+        handle.write(blob)
     tmp.replace(path)
-    return file_sha256(path)
+    return hashlib.sha256(blob).hexdigest()
+
+
+def canonical_safetensors(blob: bytes) -> bytes:
+    """The same file with its JSON header's keys sorted: equal weights give equal bytes (and one version id).
+
+    The safetensors writer orders the metadata keys as a hash map does, differently from run to run.
+    """
+    size = int.from_bytes(blob[:8], "little")
+    header = json.loads(blob[8 : 8 + size])
+    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    return len(text).to_bytes(8, "little") + text + blob[8 + size :]
 
 
 def load_detector(path: Path | None = None) -> MTCNN:

@@ -1,0 +1,173 @@
+"""``lepton export``, ``lepton finetune`` and ``lepton models``: the learning loop, headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+class _Bar:
+    """One line on stderr, only when it is a terminal."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.enabled = sys.stderr.isatty()
+
+    def show(self, text: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r{self.what}: {text:<70}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _project(args: argparse.Namespace) -> str | Path:
+    from lepton_desktop.services.analysis import default_project
+
+    return args.project or default_project()
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from lepton_desktop.services.dataset import ExportOptions, export_dataset
+
+    options = ExportOptions(
+        videos=tuple(args.video) if args.video else None,
+        annotators=tuple(args.annotator) if args.annotator else None,
+        include_accepted=args.include_accepted,
+        stride=args.stride,
+        val_share=args.val_share,
+        seed=args.seed,
+        color_size=args.size,
+        sequence_length=args.sequence_length,
+        features_only=args.features_only,
+        device=args.device,
+    )
+    bar = _Bar("exporting")
+    summary = None
+    try:
+        for step in export_dataset(_project(args), args.output, options):
+            bar.show(f"{step.done}/{step.total} frames  {step.message}")
+            summary = step.summary
+    finally:
+        bar.close()
+    _print_json(summary)
+    return 0
+
+
+def _cmd_finetune(args: argparse.Namespace) -> int:
+    from lepton_desktop.services.finetune import finetune
+    from lepton_desktop.vision.training import TrainSettings
+
+    settings = TrainSettings(
+        epochs=args.epochs, batch=args.batch, train_cnn=args.train_cnn, patience=args.patience, seed=args.seed,
+        augment=not args.no_augment,
+    )  # fmt: skip
+    bar = _Bar("fine-tuning")
+    result = None
+    try:
+        for step in finetune(args.dataset, project=_project(args), settings=settings, device=args.device,
+                             name=args.name, activate=args.activate):  # fmt: skip
+            if step.epoch is not None:
+                e = step.epoch
+                bar.show(f"epoch {e.epoch}/{e.epochs}  loss {e.train_loss:.3f}  val macro-F1 {e.val_macro_f1:.3f}")
+            else:
+                bar.show(step.message)
+            result = step.result
+    finally:
+        bar.close()
+    _print_json(result)
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from lepton_desktop.services.models import list_versions
+
+    _print_json(list_versions(_project(args)))
+    return 0
+
+
+def _cmd_models_activate(args: argparse.Namespace) -> int:
+    from lepton_desktop.services.models import activate
+
+    _print_json(activate(_project(args), args.id))
+    return 0
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError("must be at least 0 and below 1")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def add_commands(sub: Any) -> None:
+    """Add the learning-loop commands to the ``lepton`` parser."""
+    p = sub.add_parser(
+        "export",
+        help="export corrected faces as a fine-tuning dataset",
+        description="Export human corrections as face crops (image folders + metadata.jsonl), sequences and a card.",
+    )
+    p.add_argument("output", type=Path, help="folder to create (must not exist or be empty)")
+    p.add_argument("--project", help="project file or URL (default: your default project)")
+    p.add_argument("--video", type=int, action="append", help="only this video id (repeatable; default: all)")
+    p.add_argument("--annotator", action="append", help="only this annotator's corrections (repeatable)")
+    p.add_argument("--include-accepted", action="store_true", help="also use accepted model proposals")
+    p.add_argument("--stride", type=_count, default=5, help="every Nth labelled frame becomes an image (5)")
+    p.add_argument("--val-share", type=_share, default=0.25, help="share of videos for validation (0.25)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the video split (0)")
+    p.add_argument("--size", type=_count, default=224, help="side of the colour crops in pixels (224)")
+    p.add_argument("--sequence-length", type=_count, default=32, help="frames per sequence clip (32)")
+    p.add_argument("--features-only", action="store_true", help="write CNN features instead of face pixels")
+    p.add_argument("--device", default="auto", help="device for --features-only: auto, cpu, cuda, mps")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser(
+        "finetune",
+        help="fine-tune the model on an exported dataset",
+        description="Fine-tune the active model version; prints before/after metrics and the new version's id.",
+    )
+    p.add_argument("dataset", type=Path, help="a folder made by `lepton export`")
+    p.add_argument("--project", help="project to add the new model version to (default: your default project)")
+    p.add_argument("--epochs", type=_count, default=20, help="at most this many epochs (20)")
+    p.add_argument("--batch", type=_count, default=8, help="sequences per step (8)")
+    p.add_argument("--patience", type=_count, default=5, help="stop after N epochs without improvement (5)")
+    p.add_argument("--train-cnn", action="store_true", help="also train the CNN's last block (needs crops)")
+    p.add_argument("--no-augment", action="store_true", help="no mirroring/contrast/shift augmentation")
+    p.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    p.add_argument("--name", help="name of the new model version")
+    p.add_argument("--activate", action="store_true", help="make the new version the active one")
+    p.add_argument("--device", default="auto", help="auto (CUDA with mixed precision when present), cpu, cuda")
+    p.set_defaults(func=_cmd_finetune)
+
+    models = sub.add_parser(
+        "models", help="list or activate model versions", description="List a project's model versions with metrics."
+    )
+    models.add_argument("--project", help="project file or URL (default: your default project)")
+    models.set_defaults(func=_cmd_models)
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION")
+    p = msub.add_parser("activate", help="use this version for new analyses (also rolls back)")
+    p.add_argument("id", type=int, help="model version id (from `lepton models`)")
+    p.add_argument("--project", help="project file or URL (default: your default project)")
+    p.set_defaults(func=_cmd_models_activate)

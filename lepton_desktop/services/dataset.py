@@ -1,0 +1,581 @@
+"""Export corrected footage as a fine-tuning dataset: a generator, like every long job.
+
+    for step in export_dataset("study.lepton", "faces-v1", ExportOptions(stride=5)):
+        print(step.done, step.total)
+
+Layout (read by Hugging Face ``datasets`` "imagefolder" without glue)::
+
+    faces-v1/
+      README.md                     dataset card: counts, model version, settings
+      export.json                   the same as data, with the dataset fingerprint
+      metadata.jsonl                one line per crop, all splits (file_name from here)
+      train/metadata.jsonl          the split's lines, file_name relative to train/
+      train/<label>/<name>.png      colour crops (``color_size``), every ``stride``-th labelled frame
+      val/...
+      model_input/train.npz         the same crops at the model's input: gray 64x64, labels, names
+      sequences/train/<name>.npz    per-track runs of consecutive frames: crops, labels, frames
+
+With ``features_only`` no face pixels are written: ``features/<split>.npz``
+and the sequences hold the CNN's embeddings and logits instead.
+
+Crops come from :func:`~lepton_desktop.vision.align.aligned_crop` with the
+landmarks stored at analysis time, so they are exactly what the model saw.
+Splits are by video, deterministic for a seed. The dataset is written into a
+temporary folder beside the target and renamed at the end: an interrupted
+export leaves nothing behind, and the project is only read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from lepton_desktop import __version__
+from lepton_desktop.core.emotions import EMOTIONS
+from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.core.labels import UNLABELLED, training_labels
+from lepton_desktop.core.predictions import TrackPredictions
+from lepton_desktop.core.records import Correction, ModelVersion, VideoRecord
+from lepton_desktop.services.dataset_card import dataset_card
+from lepton_desktop.store import Project, open_project
+from lepton_desktop.video import VideoReader
+from lepton_desktop.vision.align import FaceGeometry, aligned_crop, to_gray
+from lepton_desktop.vision.xception import MiniXception
+
+SPLITS = ("train", "val")
+FORMAT = "lepton-dataset-v1"
+
+
+class ExportError(LeptonError):
+    """The dataset cannot be exported (nothing labelled, target not writable, ...)."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export and how."""
+
+    videos: tuple[int, ...] | None = None
+    """Project video ids; None = every video with corrections."""
+    annotators: tuple[str, ...] | None = None
+    """Whose corrections count; None = everyone's."""
+    include_accepted: bool = False
+    """Also use accepted model proposals (origin ``accepted``), not only human labels."""
+    stride: int = 5
+    """Every ``stride``-th labelled frame becomes an image crop (sequences keep every frame)."""
+    val_share: float = 0.25
+    """Share of videos (not frames) that go to the validation split."""
+    seed: int = 0
+    color_size: int = 224
+    sequence_length: int = 32
+    features_only: bool = False
+    """Write embeddings instead of face pixels."""
+    model_version: int | None = None
+    """With ``features_only``: whose CNN computes the features (default: the active version)."""
+    device: str = "auto"
+
+    def to_json(self) -> dict[str, Any]:
+        """The settings, as recorded in the card."""
+        out = asdict(self)
+        out["videos"] = list(self.videos) if self.videos is not None else None
+        out["annotators"] = list(self.annotators) if self.annotators is not None else None
+        return out
+
+
+@dataclass(frozen=True)
+class ExportProgress:
+    """One step of an export."""
+
+    done: int
+    total: int
+    """Frames to decode, over all videos."""
+    message: str = ""
+    summary: dict[str, Any] | None = None
+    """Set on the last step: what ``lepton export`` prints."""
+
+    @property
+    def finished(self) -> bool:
+        """True on the last step."""
+        return self.summary is not None
+
+
+# -- planning: which frames of which tracks, with which labels ---------------------------
+
+
+@dataclass
+class _TrackPlan:
+    video: VideoRecord
+    split: str
+    track_id: int
+    track_number: int
+    frames: npt.NDArray[np.int32]
+    """Labelled frames that have a face (ascending)."""
+    labels: npt.NDArray[np.int8]
+    annotators: list[str]
+    origins: list[str]
+    geometry: dict[int, FaceGeometry]
+    aligned_from_boxes: bool
+    model_version_id: int | None
+
+
+@dataclass
+class _Plan:
+    tracks: list[_TrackPlan] = field(default_factory=list)
+    conflicts: int = 0
+    model_versions: set[int] = field(default_factory=set)
+
+
+def split_videos(fingerprints: list[str], val_share: float, seed: int) -> dict[str, str]:
+    """Fingerprint -> split. Deterministic for a seed; at least one video in each split when there are two."""
+    ordered = sorted(fingerprints)
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(ordered))
+    n_val = round(len(ordered) * val_share)
+    n_val = min(max(n_val, 1), len(ordered) - 1) if len(ordered) >= 2 else 0
+    return {ordered[i]: ("val" if rank < n_val else "train") for rank, i in enumerate(order.tolist())}
+
+
+def _box_landmarks(box: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Stand-in landmarks for rows stored without them: an upright face filling its box."""
+    x, y, w, h = (float(v) for v in box)
+    points = [(0.3, 0.4), (0.7, 0.4), (0.5, 0.6), (0.35, 0.8), (0.65, 0.8)]
+    return np.array([(x + a * w, y + b * h) for a, b in points], np.float32)
+
+
+def _geometry(pred: TrackPredictions, rows: npt.NDArray[np.intp]) -> dict[int, FaceGeometry]:
+    out = {}
+    for r in rows.tolist():
+        x, y, w, h = (float(v) for v in pred.boxes[r])
+        marks = pred.landmarks[r] if pred.landmarks is not None else _box_landmarks(pred.boxes[r])
+        out[int(pred.frames[r])] = FaceGeometry(np.array([x, y, x + w, y + h], np.float32), marks.astype(np.float32))
+    return out
+
+
+def _plan(project: Project, options: ExportOptions) -> _Plan:
+    videos = {v.id: v for v in project.videos.list()}
+    if options.videos is not None:
+        missing = [i for i in options.videos if i not in videos]
+        if missing:
+            raise ExportError(f"The project has no video with id {missing[0]} (see `lepton project show`).")
+        videos = {i: videos[i] for i in options.videos}
+    origins = {"human", "import"} | ({"accepted"} if options.include_accepted else set())
+    chosen: dict[int, list[Correction]] = {}
+    for vid in videos:
+        corrections = [
+            c
+            for c in project.corrections.list(video_id=vid)
+            if c.origin in origins and (options.annotators is None or c.annotator in options.annotators)
+        ]
+        if corrections:
+            chosen[vid] = corrections
+    if not chosen:
+        raise ExportError("Nothing to export: no corrections match (check the videos, annotators and origins chosen).")
+    splits = split_videos([videos[v].fingerprint for v in chosen], options.val_share, options.seed)
+    plan = _Plan()
+    for vid, corrections in chosen.items():
+        video = videos[vid]
+        by_track: dict[int, list[Correction]] = defaultdict(list)
+        for c in corrections:
+            by_track[c.track_id].append(c)
+        for track_id, track_corrections in sorted(by_track.items()):
+            track = project.runs.track(track_id)
+            run = project.runs.get(track.run_id)
+            agreed = training_labels(track_corrections, video.info.frames)
+            plan.conflicts += agreed.conflicts
+            pred = project.runs.predictions(track_id)
+            valid = pred.frames < video.info.frames
+            rows = np.flatnonzero(valid)
+            rows = rows[agreed.labels[pred.frames[rows]] != UNLABELLED]
+            if rows.size == 0:
+                continue
+            frames = pred.frames[rows].astype(np.int32)
+            if run.model_version_id is not None:
+                plan.model_versions.add(run.model_version_id)
+            plan.tracks.append(
+                _TrackPlan(
+                    video, splits[video.fingerprint], track_id, track.number, frames, agreed.labels[frames],
+                    [agreed.annotators[f] for f in frames.tolist()], [agreed.origins[f] for f in frames.tolist()],
+                    _geometry(pred, rows), pred.landmarks is None, run.model_version_id,
+                )
+            )  # fmt: skip
+    if not plan.tracks:
+        raise ExportError("Nothing to export: the corrected frames have no analysed face (analyse the videos first).")
+    return plan
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+class _Features:
+    """Embeddings and CNN logits of gray crops, for ``features_only`` exports."""
+
+    def __init__(self, project: Project, options: ExportOptions) -> None:
+        import torch
+
+        from lepton_desktop.services.engine import get_engine
+        from lepton_desktop.services.models import version_weights
+
+        version = (
+            project.model_versions.get(options.model_version)
+            if options.model_version is not None
+            else project.model_versions.active()
+        )
+        weights = version_weights(version) if version is not None else None
+        self.engine = get_engine(options.device, weights)
+        self.version = version
+        self._torch = torch
+
+    def __call__(self, crops: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        from lepton_desktop.vision.align import model_input
+
+        torch = self._torch
+        with torch.inference_mode():
+            x = torch.from_numpy(model_input(crops)).to(self.engine.device)
+            emb, logits = self.engine.model.frame_outputs(x)
+        return emb.float().cpu().numpy(), logits.float().cpu().numpy()
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+
+
+def _png(image: npt.NDArray[np.uint8]) -> bytes:
+    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if image.ndim == 3 else image
+    ok, buf = cv2.imencode(".png", bgr)
+    if not ok:
+        raise ExportError("A face crop could not be encoded as PNG.")
+    return buf.tobytes()
+
+
+def _npz(path: Path, **arrays: Any) -> None:
+    with path.open("wb") as handle:
+        np.savez_compressed(handle, **arrays)
+
+
+def _frame_groups(frames: list[int], gap: int = 300) -> list[tuple[int, int]]:
+    """Ranges [lo, hi] of needed frames, split where the gap would cost more to decode than to seek."""
+    groups: list[tuple[int, int]] = []
+    for f in frames:
+        if groups and f - groups[-1][1] <= gap:
+            groups[-1] = (groups[-1][0], f)
+        else:
+            groups.append((f, f))
+    return groups
+
+
+def export_dataset(
+    project: str | Path,
+    out: str | Path,
+    options: ExportOptions | None = None,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[ExportProgress]:
+    """Write the dataset to ``out`` (which must not exist yet); see the module docstring."""
+    options = options or ExportOptions()
+    if options.stride < 1 or options.sequence_length < 2 or not 0.0 <= options.val_share < 1.0:
+        raise ExportError("Export settings out of range: stride >= 1, sequence length >= 2, 0 <= val share < 1.")
+    target = Path(out).expanduser().resolve()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ExportError(f"{target} already exists and is not empty; choose a new folder for the dataset.")
+    with open_project(project) as proj:
+        plan = _plan(proj, options)
+        features = _Features(proj, options) if options.features_only else None
+        versions = {v.id: v for v in proj.model_versions.list()}
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.parent / f".{target.name}.part-{os.getpid()}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+    except OSError as exc:
+        raise ExportError(f"Cannot write the dataset next to {target}: {exc.strerror or exc}.") from None
+    try:
+        written = yield from _write(plan, tmp, options, features, should_stop)
+        summary = None if written.cancelled else _finish(plan, written, tmp, target, options, features, versions)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ExportError(f"Writing the dataset failed: {exc.strerror or exc} ({exc.filename or tmp}). "
+                          "Nothing was kept; free some space or choose another folder.") from None  # fmt: skip
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if summary is None:
+        shutil.rmtree(tmp, ignore_errors=True)
+        yield ExportProgress(0, 0, "cancelled", {"state": "cancelled", "output": None})
+        return
+    yield ExportProgress(summary["frames"], summary["frames"], "done", summary)
+
+
+@dataclass
+class _Written:
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    model_crops: dict[str, list[npt.NDArray[np.uint8]]] = field(default_factory=lambda: defaultdict(list))
+    model_feats: dict[str, list[npt.NDArray[np.float32]]] = field(default_factory=lambda: defaultdict(list))
+    model_logits: dict[str, list[npt.NDArray[np.float32]]] = field(default_factory=lambda: defaultdict(list))
+    sequences: Counter[str] = field(default_factory=Counter)
+    sequence_frames: Counter[str] = field(default_factory=Counter)
+    cancelled: bool = False
+
+
+def _write(
+    plan: _Plan,
+    tmp: Path,
+    options: ExportOptions,
+    features: _Features | None,
+    should_stop: Callable[[], bool],
+) -> Generator[ExportProgress, None, _Written]:
+    total = sum(len(t.frames) for t in plan.tracks)
+    done = 0
+    written = _Written()
+    by_video: dict[int, list[_TrackPlan]] = defaultdict(list)
+    for t in plan.tracks:
+        by_video[t.video.id].append(t)
+    last = time.perf_counter()
+    for tracks in by_video.values():
+        video = tracks[0].video
+        needed = sorted({int(f) for t in tracks for f in t.frames})
+        gray_crops: dict[tuple[int, int], npt.NDArray[np.uint8]] = {}
+        try:
+            reader = VideoReader(video.path)
+        except LeptonError as exc:
+            raise ExportError(
+                f"Video {video.path} cannot be read ({exc}); relink it with `lepton project add`."
+            ) from None
+        wanted = {t.track_id: set(t.frames.tolist()) for t in tracks}
+        with reader:
+            for lo, hi in _frame_groups(needed):
+                for frame in reader.iter_frames(lo, hi + 1):
+                    if should_stop():
+                        written.cancelled = True
+                        break
+                    gray = None
+                    for t in tracks:
+                        if frame.index not in wanted[t.track_id]:
+                            continue
+                        face = t.geometry[frame.index]
+                        if gray is None:
+                            gray = to_gray(frame.image)
+                        gray_crops[(t.track_id, frame.index)] = aligned_crop(gray, face, MiniXception.INPUT)
+                        done += 1
+                        if not options.features_only and _is_image_frame(t, frame.index, options.stride):
+                            _write_image(tmp, t, frame.index, aligned_crop(frame.image, face, options.color_size))
+                    now = time.perf_counter()
+                    if now - last > 0.2:
+                        last = now
+                        yield ExportProgress(done, total, f"{Path(video.path).name}: frame {frame.index}")
+                if written.cancelled:
+                    return written
+        for t in tracks:
+            _write_track(tmp, t, gray_crops, options, features, written)
+    return written
+
+
+def _is_image_frame(t: _TrackPlan, frame: int, stride: int) -> bool:
+    return frame % stride == 0
+
+
+def _crop_name(t: _TrackPlan, frame: int) -> str:
+    return f"{t.video.fingerprint[:10]}_t{t.track_id}_f{frame:07d}"
+
+
+def _write_image(tmp: Path, t: _TrackPlan, frame: int, crop: npt.NDArray[np.uint8]) -> None:
+    label = EMOTIONS[int(t.labels[np.searchsorted(t.frames, frame)])]
+    folder = tmp / t.split / label
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_bytes(folder / f"{_crop_name(t, frame)}.png", _png(crop))
+
+
+def _write_track(
+    tmp: Path,
+    t: _TrackPlan,
+    gray_crops: dict[tuple[int, int], npt.NDArray[np.uint8]],
+    options: ExportOptions,
+    features: _Features | None,
+    written: _Written,
+) -> None:
+    present = np.array([(t.track_id, int(f)) in gray_crops for f in t.frames])
+    frames, labels = t.frames[present], t.labels[present]
+    if frames.size == 0:
+        return
+    crops = np.stack([gray_crops[(t.track_id, int(f))] for f in frames])
+    emb = logits = None
+    if features is not None:
+        emb, logits = features(crops)
+    fps = t.video.info.fps or 30.0
+    rows = np.flatnonzero(frames % options.stride == 0)
+    for r in rows.tolist():
+        f = int(frames[r])
+        label = EMOTIONS[int(labels[r])]
+        name = _crop_name(t, f)
+        line = {
+            "file_name": f"{t.split}/{label}/{name}.png" if features is None else None,
+            "label": label,
+            "video_fingerprint": t.video.fingerprint,
+            "video": Path(t.video.path).name,
+            "frame": f,
+            "time_s": round(f / fps, 4),
+            "track": t.track_number,
+            "track_id": t.track_id,
+            "annotator": t.annotators[int(np.searchsorted(t.frames, f))],
+            "origin": t.origins[int(np.searchsorted(t.frames, f))],
+            "split": t.split,
+            "model_version": t.model_version_id,
+            "name": name,
+        }
+        if features is not None:
+            del line["file_name"]
+            assert emb is not None and logits is not None
+            written.model_feats[t.split].append(emb[r])
+            written.model_logits[t.split].append(logits[r])
+        else:
+            written.model_crops[t.split].append(crops[r])
+        written.lines.append(line)
+    # sequences: runs of consecutive frames, cut into windows
+    folder = tmp / "sequences" / t.split
+    folder.mkdir(parents=True, exist_ok=True)
+    breaks = np.flatnonzero(np.diff(frames) != 1) + 1
+    for run in np.split(np.arange(frames.size), breaks):
+        for lo in range(0, run.size, options.sequence_length):
+            window = run[lo : lo + options.sequence_length]
+            if window.size < min(8, options.sequence_length):
+                continue
+            arrays: dict[str, Any] = {
+                "frames": frames[window].astype(np.int32),
+                "labels": labels[window].astype(np.int8),
+                "track": np.int32(t.track_number),
+                "video_fingerprint": np.array(t.video.fingerprint),
+            }
+            if features is None:
+                arrays["crops"] = crops[window]
+            else:
+                assert emb is not None and logits is not None
+                arrays["embeddings"] = emb[window].astype(np.float32)
+                arrays["logits"] = logits[window].astype(np.float32)
+            _npz(folder / f"{_crop_name(t, int(frames[window[0]]))}.npz", **arrays)
+            written.sequences[t.split] += 1
+            written.sequence_frames[t.split] += int(window.size)
+
+
+def _finish(
+    plan: _Plan,
+    written: _Written,
+    tmp: Path,
+    target: Path,
+    options: ExportOptions,
+    features: _Features | None,
+    versions: dict[int, ModelVersion],
+) -> dict[str, Any]:
+    lines = written.lines
+    names = {line["name"]: i for i, line in enumerate(lines)}
+    for split in SPLITS:
+        split_lines = [line for line in lines if line["split"] == split]
+        (tmp / split).mkdir(exist_ok=True)
+        with (tmp / split / "metadata.jsonl").open("w", encoding="utf-8") as handle:
+            for line in split_lines:
+                local = dict(line)
+                if "file_name" in local:
+                    local["file_name"] = local["file_name"].split("/", 1)[1]
+                handle.write(json.dumps(local) + "\n")
+        label_idx = np.array([EMOTIONS.index(line["label"]) for line in split_lines], np.int8)
+        index = np.array([names[line["name"]] for line in split_lines], np.int64)
+        if features is None:
+            folder = tmp / "model_input"
+            folder.mkdir(exist_ok=True)
+            crops = written.model_crops.get(split) or []
+            _npz(folder / f"{split}.npz", crops=np.stack(crops) if crops else np.zeros((0, 64, 64), np.uint8),
+                 labels=label_idx, lines=index)  # fmt: skip
+        else:
+            folder = tmp / "features"
+            folder.mkdir(exist_ok=True)
+            feats = written.model_feats.get(split) or []
+            logits = written.model_logits.get(split) or []
+            _npz(folder / f"{split}.npz",
+                 embeddings=np.stack(feats) if feats else np.zeros((0, MiniXception.EMBEDDING), np.float32),
+                 logits=np.stack(logits) if logits else np.zeros((0, len(EMOTIONS)), np.float32),
+                 labels=label_idx, lines=index)  # fmt: skip
+    with (tmp / "metadata.jsonl").open("w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(json.dumps(line) + "\n")
+    summary = _summary(plan, written, target, options, features, versions)
+    summary["fingerprint"] = _fingerprint(tmp)
+    (tmp / "export.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (tmp / "README.md").write_text(dataset_card(summary), encoding="utf-8")
+    try:
+        tmp.rename(target)
+    except OSError:
+        if target.is_dir() and not any(target.iterdir()):
+            target.rmdir()
+            tmp.rename(target)
+        else:
+            raise
+    return summary
+
+
+def _fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _summary(
+    plan: _Plan,
+    written: _Written,
+    target: Path,
+    options: ExportOptions,
+    features: _Features | None,
+    versions: dict[int, ModelVersion],
+) -> dict[str, Any]:
+    lines = written.lines
+    splits: dict[str, Any] = {}
+    for split in SPLITS:
+        mine = [line for line in lines if line["split"] == split]
+        splits[split] = {
+            "crops": len(mine),
+            "labels": {e: sum(1 for line in mine if line["label"] == e) for e in EMOTIONS},
+            "videos": sorted({line["video"] for line in mine}),
+            "sequences": written.sequences[split],
+            "sequence_frames": written.sequence_frames[split],
+        }
+    per_video = Counter(line["video"] for line in lines)
+    per_annotator = Counter(line["annotator"] for line in lines)
+    used_versions = sorted(plan.model_versions)
+    return {
+        "format": FORMAT,
+        "output": str(target),
+        "frames": sum(len(t.frames) for t in plan.tracks),
+        "crops": len(lines),
+        "splits": splits,
+        "per_video": dict(per_video),
+        "per_annotator": dict(per_annotator),
+        "conflicting_frames_left_out": plan.conflicts,
+        "aligned_from_boxes": sum(len(t.frames) for t in plan.tracks if t.aligned_from_boxes),
+        "model_versions": [
+            {"id": v, "name": versions[v].name, "weights_sha256": versions[v].weights_sha256}
+            for v in used_versions
+            if v in versions
+        ],
+        "features_of": None
+        if features is None
+        else {
+            "model_version": features.version.id if features.version else None,
+            "weights_sha256": features.engine.weights_sha256,
+        },
+        "settings": options.to_json(),
+        "lepton_version": __version__,
+    }

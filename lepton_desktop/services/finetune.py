@@ -1,0 +1,232 @@
+"""Fine-tune the project's model on an exported dataset; evaluate before and after; keep the result as a version.
+
+    for step in finetune("faces-v1", project="study.lepton"):
+        if step.epoch: print(step.epoch.epoch, step.epoch.val_macro_f1)
+    print(step.result)   # the last step: before, after, version id
+
+The new weights go to the user data directory as safetensors; the project
+records the version with its parent, the dataset fingerprint and the metrics.
+A cancelled run keeps nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from lepton_desktop.core.emotions import EMOTIONS
+from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.core.metrics import Evaluation
+from lepton_desktop.services.dataset import FORMAT
+from lepton_desktop.services.engine import BASE_MODEL_NAME
+from lepton_desktop.services.models import models_dir, version_weights
+from lepton_desktop.store import open_project
+from lepton_desktop.vision.device import describe, pick_device
+from lepton_desktop.vision.training import EpochReport, Sequence, TrainSettings, evaluate_model, fine_tune
+from lepton_desktop.vision.weights import file_sha256, load_emotion_model, save_emotion_model
+
+
+class FineTuneError(LeptonError):
+    """Fine-tuning cannot run (not a Lepton dataset, no validation split, ...)."""
+
+
+@dataclass(frozen=True)
+class FineTuneProgress:
+    """A step of fine-tuning: a message, an epoch report, or (last) the result."""
+
+    message: str
+    epoch: EpochReport | None = None
+    result: dict[str, Any] | None = None
+
+    @property
+    def finished(self) -> bool:
+        """True on the last step."""
+        return self.result is not None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The sequences of an exported dataset, and what its card says."""
+
+    train: list[Sequence]
+    val: list[Sequence]
+    info: dict[str, Any]
+
+    @property
+    def features_only(self) -> bool:
+        """True when the dataset holds CNN features, not crops."""
+        return self.info.get("features_of") is not None
+
+
+def load_dataset(folder: str | Path) -> Dataset:
+    """Read an export's sequences (as data: ``allow_pickle=False``)."""
+    root = Path(folder).expanduser()
+    try:
+        info = json.loads((root / "export.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise FineTuneError(
+            f"{root} is not a Lepton dataset (no readable export.json); make one with `lepton export`."
+        ) from None
+    if info.get("format") != FORMAT:
+        raise FineTuneError(f"{root} is not a Lepton dataset of format {FORMAT} (found {info.get('format')!r}).")
+    splits: dict[str, list[Sequence]] = {}
+    for split in ("train", "val"):
+        seqs = []
+        for path in sorted((root / "sequences" / split).glob("*.npz")):
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    labels = data["labels"].astype(np.int8)
+                    if "crops" in data:
+                        seqs.append(Sequence(labels, crops=data["crops"].astype(np.uint8)))
+                    else:
+                        seqs.append(Sequence(labels, embeddings=data["embeddings"].astype(np.float32),
+                                             logits=data["logits"].astype(np.float32)))  # fmt: skip
+            except (OSError, ValueError, KeyError) as exc:
+                raise FineTuneError(f"{path} is damaged ({exc}); export the dataset again.") from None
+        splits[split] = seqs
+    if not splits["train"]:
+        raise FineTuneError(f"{root} has no training sequences.")
+    if not splits["val"]:
+        raise FineTuneError(
+            f"{root} has no validation split (splits are by video): export at least two corrected videos."
+        )
+    return Dataset(splits["train"], splits["val"], info)
+
+
+def finetune(
+    dataset: str | Path,
+    *,
+    project: str | Path,
+    settings: TrainSettings | None = None,
+    device: str = "auto",
+    name: str | None = None,
+    activate: bool = False,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[FineTuneProgress]:
+    """Fine-tune from the project's active version; see the module docstring."""
+    settings = settings or TrainSettings()
+    data = load_dataset(dataset)
+    if settings.train_cnn and data.features_only:
+        raise FineTuneError("This dataset holds features only: train the temporal head (leave out --train-cnn).")
+    dev = pick_device(device)
+    with open_project(project) as proj:
+        parent = proj.model_versions.active()
+        weights = version_weights(parent) if parent is not None else None
+        model = load_emotion_model(weights)
+        if parent is None:
+            from lepton_desktop.services.models import base_sha256
+            from lepton_desktop.vision.weights import EMOTION_WEIGHTS, bundled_weights
+
+            parent = proj.model_versions.ensure(
+                BASE_MODEL_NAME, base_sha256(), weights_path=str(bundled_weights(EMOTION_WEIGHTS))
+            )
+    if data.features_only:
+        made_by = (data.info.get("features_of") or {}).get("weights_sha256")
+        if made_by != parent.weights_sha256:
+            raise FineTuneError(
+                "The features in this dataset were computed by another model version than the active one "
+                f"(version {parent.id}); activate that version or export the dataset again."
+            )
+    model = model.to(dev)
+    yield FineTuneProgress(f"evaluating version {parent.id} on {len(data.val)} validation sequences")
+    before = evaluate_model(model, data.val, dev)
+    trainer = fine_tune(model, data.train, data.val, settings, dev, should_stop)
+    while True:
+        try:
+            report = next(trainer)
+        except StopIteration as stop:
+            result = stop.value
+            break
+        yield FineTuneProgress(f"epoch {report.epoch}/{report.epochs}", epoch=report)
+    if result.state == "cancelled":
+        yield FineTuneProgress("cancelled", result={"state": "cancelled", "version_id": None})
+        return
+    after = evaluate_model(result.model, data.val, dev)
+    folder = models_dir()
+    tmp = folder / "incoming.safetensors"
+    sha = save_emotion_model(
+        result.model, tmp, parent_sha256=parent.weights_sha256, dataset=str(data.info.get("fingerprint", ""))
+    )
+    path = folder / f"{sha[:16]}.safetensors"
+    tmp.replace(path)
+    assert file_sha256(path) == sha
+    confusion_png = folder / f"{sha[:16]}_confusion.png"
+    write_confusion_png(before, after, confusion_png)
+    metrics = {
+        "before": before.to_json(),
+        "after": after.to_json(),
+        "train": asdict(settings),
+        "best_epoch": result.best_epoch,
+        "epochs_run": result.epochs_run,
+        "stopped": result.state,
+        "device": describe(dev),
+        "train_sequences": len(data.train),
+        "val_sequences": len(data.val),
+        "confusion_png": str(confusion_png),
+    }
+    with open_project(project) as proj:
+        version = proj.model_versions.ensure(
+            name or f"fine-tuned from {parent.id} on {Path(dataset).name}",
+            sha,
+            weights_path=str(path),
+            parent_id=parent.id,
+            dataset_fingerprint=data.info.get("fingerprint"),
+            metrics=metrics,
+        )
+        if activate:
+            version = proj.model_versions.activate(version.id)
+    yield FineTuneProgress(
+        "done",
+        result={
+            "state": result.state,
+            "version_id": version.id,
+            "parent_id": parent.id,
+            "active": version.active,
+            "weights": str(path),
+            "before": before.to_json(),
+            "after": after.to_json(),
+            "best_epoch": result.best_epoch,
+            "epochs_run": result.epochs_run,
+            "confusion_png": str(confusion_png),
+        },
+    )
+
+
+def write_confusion_png(before: Evaluation, after: Evaluation, path: Path) -> None:
+    """Two confusion matrices side by side (rows: truth; shade: share of the row), with counts."""
+    cell, pad, top, left = 44, 24, 56, 84
+    k = len(EMOTIONS)
+    width = left + 2 * k * cell + 3 * pad
+    height = top + k * cell + 60
+    image = np.full((height, width, 3), 255, np.uint8)
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    for panel, (title, ev) in enumerate((("before", before), ("after", after))):
+        x0 = left + panel * (k * cell + 2 * pad)
+        matrix = np.asarray(ev.confusion, np.float64)
+        share = matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
+        label = f"{title}: acc {ev.accuracy:.2f}  macro-F1 {ev.macro_f1:.2f}"
+        cv2.putText(image, label, (x0, 22), font, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
+        for j, name in enumerate(EMOTIONS):
+            cv2.putText(image, name[:4], (x0 + j * cell + 6, top - 8), font, 0.4, (60, 60, 60), 1, cv2.LINE_AA)
+        for i in range(k):
+            if panel == 0:
+                cv2.putText(image, EMOTIONS[i], (4, top + i * cell + 27), font, 0.45, (60, 60, 60), 1, cv2.LINE_AA)
+            for j in range(k):
+                shade = int(255 - 200 * share[i, j])
+                colour = (shade, shade, 255) if i != j else (shade, 255, shade)
+                p1 = (x0 + j * cell, top + i * cell)
+                cv2.rectangle(image, p1, (p1[0] + cell - 2, p1[1] + cell - 2), colour, -1)
+                if matrix[i, j]:
+                    cv2.putText(image, str(int(matrix[i, j])), (p1[0] + 4, p1[1] + 27), font, 0.4, (0, 0, 0), 1,
+                                cv2.LINE_AA)  # fmt: skip
+    cv2.putText(image, "rows: label, columns: model", (left, height - 20), font, 0.45, (90, 90, 90), 1, cv2.LINE_AA)
+    ok, buf = cv2.imencode(".png", image)
+    if not ok:
+        raise FineTuneError("The confusion-matrix image could not be encoded.")
+    path.write_bytes(buf.tobytes())

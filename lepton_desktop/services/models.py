@@ -1,0 +1,90 @@
+"""Model versions of a project: where their weights live, which one is active, which one an analysis uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.core.paths import user_data_dir
+from lepton_desktop.core.records import ModelVersion
+from lepton_desktop.store import Project, open_project
+from lepton_desktop.store.errors import RecordNotFoundError
+from lepton_desktop.vision.weights import EMOTION_WEIGHTS, bundled_weights, file_sha256
+
+
+class ModelVersionError(LeptonError):
+    """A model version cannot be used (unknown id, weights missing or changed)."""
+
+
+def models_dir() -> Path:
+    """Where fine-tuned weights are kept (the user data directory, never the install folder)."""
+    path = user_data_dir() / "models"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def base_sha256() -> str:
+    """SHA-256 of the shipped weights."""
+    return file_sha256(bundled_weights(EMOTION_WEIGHTS))
+
+
+def version_weights(version: ModelVersion) -> Path | None:
+    """The weights file of a version; None for the shipped model (found wherever it is installed)."""
+    if version.weights_sha256 == base_sha256():
+        return None
+    path = Path(version.weights_path or "")
+    if not version.weights_path or not path.is_file():
+        raise ModelVersionError(
+            f"The weights of model version {version.id} ({version.name}) are missing: {path}. "
+            "Activate another version with `lepton models activate ID`."
+        )
+    if file_sha256(path) != version.weights_sha256:
+        raise ModelVersionError(f"The weights of model version {version.id} at {path} have changed since it was made.")
+    return path
+
+
+def pick_version(project: Project, version_id: int | None) -> ModelVersion | None:
+    """The version an analysis uses: the one asked for, else the active one (None: the shipped model)."""
+    if version_id is None:
+        return project.model_versions.active()
+    try:
+        return project.model_versions.get(version_id)
+    except RecordNotFoundError as exc:
+        raise ModelVersionError(str(exc)) from None
+
+
+def describe(version: ModelVersion) -> dict[str, Any]:
+    """A version as ``lepton models`` prints it."""
+    metrics = version.metrics or {}
+    after = metrics.get("after", {})
+    return {
+        "id": version.id,
+        "name": version.name,
+        "active": version.active,
+        "parent_id": version.parent_id,
+        "created_at": version.created_at.isoformat(),
+        "weights_sha256": version.weights_sha256,
+        "weights_path": version.weights_path,
+        "dataset_fingerprint": version.dataset_fingerprint,
+        "accuracy": after.get("accuracy"),
+        "macro_f1": after.get("macro_f1"),
+        "metrics": metrics,
+    }
+
+
+def list_versions(project: str | Path) -> list[dict[str, Any]]:
+    """Every version of a project, oldest first."""
+    with open_project(project) as proj:
+        return [describe(v) for v in proj.model_versions.list()]
+
+
+def activate(project: str | Path, version_id: int) -> dict[str, Any]:
+    """Make a version the one new analyses use (rolling back is activating an older one)."""
+    with open_project(project) as proj:
+        try:
+            version = proj.model_versions.get(version_id)
+        except RecordNotFoundError as exc:
+            raise ModelVersionError(str(exc)) from None
+        version_weights(version)  # refuse a version whose weights are gone
+        return describe(proj.model_versions.activate(version.id))
