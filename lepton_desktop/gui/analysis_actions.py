@@ -67,8 +67,8 @@ class AnalysisMixin(_Base):
 
     # -- analysis ---------------------------------------------------------------------
 
-    def start_analysis(self) -> None:
-        """Analyse the open video on a worker thread; curves fill in as results arrive."""
+    def start_analysis(self, model_version: int | None = None) -> None:
+        """Analyse the open video on a worker thread (with the active model unless told); curves fill in."""
         if self.video_path is None:
             self._error("No video", "Open a video first (File > Open, Ctrl+O).")
             return
@@ -81,7 +81,13 @@ class AnalysisMixin(_Base):
 
         def job(should_stop):  # type: ignore[no-untyped-def]
             return analyze_video(
-                video, project=project, settings=settings, device=device, force=True, should_stop=should_stop
+                video,
+                project=project,
+                settings=settings,
+                device=device,
+                force=True,
+                should_stop=should_stop,
+                model_version=model_version,
             )
 
         self._worker = GeneratorWorker(job, self)
@@ -124,6 +130,64 @@ class AnalysisMixin(_Base):
         self._analysis_running(False)
         self.analysis.status.setText("Analysis failed.")
         self._error("The analysis failed", f"{message}\n\nThe details are in the log folder: {user_log_dir()}")
+
+    # -- learning loop ----------------------------------------------------------------
+
+    def _build_learning_menu(self, menu) -> None:  # type: ignore[no-untyped-def]
+        from PySide6.QtGui import QKeySequence
+
+        self._action(menu, "&Export dataset…", QKeySequence("Ctrl+Shift+E"), self.export_dialog)
+        self._action(menu, "&Fine-tune…", QKeySequence("Ctrl+Shift+F"), self.finetune_dialog)
+        self._action(menu, "&Model versions…", QKeySequence("Ctrl+Shift+M"), self.models_dialog)
+        self._action(menu, "Stop &comparing versions", QKeySequence("Ctrl+Shift+C"), self.stop_comparing)
+
+    def export_dialog(self) -> None:
+        """Export the project's corrections as a fine-tuning dataset."""
+        from lepton_desktop.gui.learning import ExportDialog
+
+        try:
+            dialog = ExportDialog(self.project, self)
+        except LeptonError as exc:
+            self._error("The project cannot be read", str(exc))
+            return
+        self._learning_dialog = dialog
+        dialog.show()
+
+    def finetune_dialog(self) -> None:
+        """Fine-tune the active model on an exported dataset."""
+        from lepton_desktop.gui.learning import ExportDialog, FineTuneDialog
+
+        previous = getattr(self, "_learning_dialog", None)
+        dataset = previous.output.text() if isinstance(previous, ExportDialog) and previous.summary else ""
+        self._learning_dialog = FineTuneDialog(self.project, dataset, self)
+        self._learning_dialog.show()
+
+    def models_dialog(self) -> None:
+        """List, activate, re-analyse with and compare model versions."""
+        from lepton_desktop.gui.learning import ModelsDialog
+
+        try:
+            self._learning_dialog = ModelsDialog(self.project, self)
+        except LeptonError as exc:
+            self._error("The project cannot be read", str(exc))
+            return
+        self._learning_dialog.show()
+
+    def compare_with(self, version_id: int) -> str:
+        """Show another version's dominant emotions under each person's timeline; returns what happened."""
+        from lepton_desktop.services.models import dominant_by_person, runs_by_version
+
+        if self.fingerprint is None:
+            return "Open a video first."
+        run_id = runs_by_version(self.project, self.fingerprint).get(version_id)
+        if run_id is None:
+            return f"Version {version_id} has not analysed this video yet: use Re-analyse first."
+        self.timeline.set_compare(dominant_by_person(self.project, run_id, self.frame_count), f"v{version_id}")
+        return f"Under each person: version {version_id}'s dominant emotion (Ctrl+Shift+C stops comparing)."
+
+    def stop_comparing(self) -> None:
+        """Hide the comparison bands."""
+        self.timeline.set_compare(None)
 
     def _rename(self, number: int, name: str) -> None:
         track_id = self.results.track_ids.get(number)

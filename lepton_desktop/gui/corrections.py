@@ -7,6 +7,7 @@ redo restores the same row, so the project keeps the full history.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from PySide6.QtGui import QUndoCommand
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.labels import frame_labels
 from lepton_desktop.core.records import Correction
+from lepton_desktop.services.corrections import same_people
 from lepton_desktop.store import Project, open_project
 
 
@@ -37,13 +39,22 @@ class CorrectionsModel(QObject):
         self.items: list[Correction] = []
         self._open: Project | None = None
         self._labels: dict[tuple[int, str | None], np.ndarray] = {}
+        self.people: dict[int, int] = {}
+        self._aliases: dict[int, int] = {}
 
-    def attach(self, project: str | Path, video_id: int | None, frame_count: int) -> None:
-        """Show the corrections of ``video_id`` in ``project`` (kept open while attached)."""
+    def attach(
+        self, project: str | Path, video_id: int | None, frame_count: int, people: dict[int, int] | None = None
+    ) -> None:
+        """Show the corrections of ``video_id`` in ``project`` (kept open while attached).
+
+        ``people`` (number -> track id of the run on screen) lets corrections made on an
+        earlier analysis of the same people show on the current one.
+        """
         if self._open is not None and self.project != project:
             self._open.close()
             self._open = None
         self.project, self.video_id, self.frame_count = project, video_id, frame_count
+        self.people = dict(people or {})
         self.reload()
 
     def close(self) -> None:
@@ -57,7 +68,12 @@ class CorrectionsModel(QObject):
         self.items = []
         self._labels = {}
         if self.project is not None and self.video_id is not None:
-            self.items = self._project().corrections.list(video_id=self.video_id)
+            proj = self._project()
+            self._aliases = aliases = same_people(proj, self.people)
+            self.items = [
+                replace(c, track_id=aliases[c.track_id]) if c.track_id in aliases else c
+                for c in proj.corrections.list(video_id=self.video_id)
+            ]
         self.changed.emit(None, None)
 
     def add(self, track_id: int, start: int, end: int, label: str, annotator: str, origin: str = "human") -> Correction:
@@ -74,6 +90,8 @@ class CorrectionsModel(QObject):
         """Tombstone (``live=False``) or restore a correction."""
         corrections = self._project().corrections
         updated = corrections.restore(correction_id) if live else corrections.tombstone(correction_id)
+        if updated.track_id in self._aliases:  # made on an earlier analysis of this person
+            updated = replace(updated, track_id=self._aliases[updated.track_id])
         self.items = [c for c in self.items if c.id != correction_id]
         if updated.live:
             self.items.append(updated)

@@ -81,7 +81,7 @@ class LabellingMixin(_Base):
         if stack is None:  # one undo history per video and project; switching never undoes elsewhere
             stack = self._undo_stacks[key] = QUndoStack(self.undo_group)
         self.undo_group.setActiveStack(stack)
-        self.corrections.attach(self.project, self._video_id(), self.frame_count)
+        self.corrections.attach(self.project, self._video_id(), self.frame_count, self.results.track_ids)
         self._load_review()
 
     def _load_review(self) -> None:

@@ -197,6 +197,7 @@ class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):
         self.analyse_action = self._action(analysis, "&Analyse video", QKeySequence("Ctrl+R"), self.start_analysis)
         self.cancel_action = self._action(analysis, "&Cancel analysis", QKeySequence("Ctrl+."), self.cancel_analysis)
         self.cancel_action.setEnabled(False)
+        self._build_learning_menu(menu.addMenu("&Learning"))
 
         tools = self.addToolBar("Main")
         tools.setObjectName("toolbar-main")
@@ -462,6 +463,9 @@ class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):
         if self._worker is not None and self._worker.is_running():
             self._worker.stop()
             self._worker.wait(10_000)
+        dialog = getattr(self, "_learning_dialog", None)
+        if dialog is not None:  # an export or fine-tuning in progress stops cleanly and keeps nothing half-done
+            dialog.close()
         self._close_video()
         self.corrections.close()
         store = QSettings("Lepton", "Lepton Desktop")

@@ -29,6 +29,8 @@ RIBBON_Y = (-0.17, -0.05)
 """Where the dominant-emotion band sits, below the curves (which span 0..1)."""
 TIER_Y = (-0.33, -0.21)
 """Where the corrections tier sits, below the ribbon."""
+COMPARE_Y = (-0.49, -0.37)
+"""Where another model version's dominant emotion sits, below the tier, while comparing."""
 
 
 class _SelectViewBox(pg.ViewBox):
@@ -85,6 +87,10 @@ class _PersonRow:
         self.lines = [self.line]
         self.dominant = np.zeros(0, np.int8)  # -1 where the person is not seen
         self.corrected = np.zeros(0, np.int8)  # resolved correction labels, -1 where none
+        self.compared = np.zeros(0, np.int8)  # another version's dominant emotion, -1 where none
+        self.compare_band = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.compare_band)
+        self.set_compare(None, "")
         self.region = pg.LinearRegionItem(brush=pg.mkBrush(255, 255, 255, 40), movable=True)
         self.region.setVisible(False)
         self.region.sigRegionChanged.connect(lambda *_: widget._region_moved(number))
@@ -103,9 +109,28 @@ class _PersonRow:
         self.corrected = labels.astype(np.int8)
         self.draw_bands()
 
+    def set_compare(self, labels: np.ndarray | None, title: str) -> None:
+        """Show (or, with None, hide) another model version's dominant emotion under the tier."""
+        self.compared = np.zeros(0, np.int8) if labels is None else labels.astype(np.int8)
+        bottom = COMPARE_Y[0] if labels is not None else TIER_Y[0]
+        self.plot.setLimits(yMin=bottom - 0.05, yMax=1.05)
+        self.plot.setYRange(bottom, 1, padding=0.02)
+        ticks = [
+            (1.0, "1"),
+            (0.5, "0.5"),
+            (0.0, "0"),
+            (sum(RIBBON_Y) / 2, "dominant"),
+            (sum(TIER_Y) / 2, "corrections"),
+        ]
+        if labels is not None:
+            ticks.append((sum(COMPARE_Y) / 2, title))
+        self.plot.getAxis("left").setTicks([ticks])
+        self.draw_bands()
+
     def draw_bands(self) -> None:
         _draw_band(self.plot, self.image, self.dominant, RIBBON_Y)
         _draw_band(self.plot, self.tier, self.corrected, TIER_Y)
+        _draw_band(self.plot, self.compare_band, self.compared, COMPARE_Y)
 
 
 def _draw_band(plot, image: pg.ImageItem, values: np.ndarray, y: tuple[float, float]) -> None:  # type: ignore[no-untyped-def]
@@ -143,6 +168,8 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self.active: int | None = None
         self.selection: tuple[int, int, int] | None = None  # person, first frame, last frame
         self._corrections: dict[int, np.ndarray] = {}
+        self._compare: dict[int, np.ndarray] = {}
+        self.compare_title = ""
         self._playhead = 0
         self._dirty: set[int] = set()
         legend = pg.LegendItem(colCount=len(EMOTIONS), labelTextColor=(220, 220, 220))
@@ -168,6 +195,8 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self.rows = {}
         self._dirty = set()
         self._corrections = {}
+        self._compare = {}
+        self.compare_title = ""
         self.active = None
         self.selection = None
         self._empty.setVisible(True)
@@ -205,6 +234,8 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
             row.update(self.model.probs[number])
             if number in self._corrections:
                 row.set_corrections(self._corrections[number])
+            if self.compare_title:
+                row.set_compare(self._compare.get(number, np.zeros(0, np.int8)), self.compare_title)
         self._dirty = {n for n in self._dirty if n in self.model.probs and n not in self.rows}
         self._empty.setVisible(not self.rows)
         self._empty.setMaximumHeight(0 if self.rows else 40)
@@ -308,6 +339,13 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         row = self.rows.get(number)
         if row is not None:
             row.set_corrections(labels)
+
+    def set_compare(self, labels: dict[int, np.ndarray] | None, title: str = "") -> None:
+        """Per person (number), another model version's dominant emotions; None stops comparing."""
+        self._compare = dict(labels or {})
+        self.compare_title = title if labels is not None else ""
+        for number, row in self.rows.items():
+            row.set_compare(self._compare.get(number, np.zeros(0, np.int8)) if labels is not None else None, title)
 
     def _line_dragged(self, line) -> None:  # type: ignore[no-untyped-def]
         frame = int(np.clip(round(line.value()), 0, max(self.model.frame_count - 1, 0)))

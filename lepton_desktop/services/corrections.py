@@ -55,6 +55,35 @@ def person_tracks(project: Project, video_id: int) -> list[Track]:
     return project.runs.tracks(runs[-1].id)
 
 
+def same_people(project: Project, current: dict[int, int]) -> dict[int, int]:
+    """Tracks of earlier runs that are the same people as ``current`` (number -> track id): old id -> current id.
+
+    Tracking does not depend on the expression model, so re-analysing with another
+    model version (same tracking settings) finds the same people under the same
+    numbers; their corrections then still show, and new ones go to the new tracks.
+    A track counts as the same when its number and settings match and the spans
+    overlap by at least 90%.
+    """
+    if not current:
+        return {}
+    tracks = {t: project.runs.track(t) for t in current.values()}
+    first = next(iter(tracks.values()))
+    run = project.runs.get(first.run_id)
+    aliases: dict[int, int] = {}
+    for other in project.runs.list_runs(first.video_id):
+        if other.id == run.id or other.params != run.params:
+            continue
+        for old in project.runs.tracks(other.id):
+            new = tracks.get(current.get(old.number, -1))
+            if new is None:
+                continue
+            overlap = min(old.last_frame, new.last_frame) - max(old.first_frame, new.first_frame) + 1
+            longest = max(old.last_frame - old.first_frame, new.last_frame - new.first_frame) + 1
+            if overlap >= 0.9 * longest:
+                aliases[old.id] = new.id
+    return aliases
+
+
 def find_track(project: Project, video_id: int, number: int) -> Track:
     """A person by the number shown in the app and the analysis CSV (``track`` column)."""
     tracks = person_tracks(project, video_id)

@@ -88,3 +88,31 @@ def activate(project: str | Path, version_id: int) -> dict[str, Any]:
             raise ModelVersionError(str(exc)) from None
         version_weights(version)  # refuse a version whose weights are gone
         return describe(proj.model_versions.activate(version.id))
+
+
+def runs_by_version(project: str | Path, fingerprint: str) -> dict[int, int]:
+    """For one video: model version id -> its newest finished run."""
+    with open_project(project) as proj:
+        video = proj.videos.by_fingerprint(fingerprint)
+        if video is None:
+            return {}
+        out: dict[int, int] = {}
+        for run in proj.runs.list_runs(video.id):
+            if run.status == "done" and run.model_version_id is not None:
+                out[run.model_version_id] = run.id
+        return out
+
+
+def dominant_by_person(project: str | Path, run_id: int, frame_count: int) -> dict[int, Any]:
+    """Per person (track number) of a run, the dominant emotion per frame (-1 where not seen)."""
+    import numpy as np
+
+    out: dict[int, Any] = {}
+    with open_project(project) as proj:
+        for track in proj.runs.tracks(run_id):
+            pred = proj.runs.predictions(track.id)
+            labels = np.full(frame_count, -1, np.int8)
+            keep = pred.frames < frame_count
+            labels[pred.frames[keep]] = pred.probs[keep].argmax(1)
+            out[track.number] = labels
+    return out

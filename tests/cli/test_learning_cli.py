@@ -1,0 +1,66 @@
+"""lepton export / finetune / models / analyze --model: JSON contracts and errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lepton_desktop.cli import main
+from tests.photos import SKIP_REASON, photo_dir
+from tests.services.test_learning_loop import corrected, project  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.skipif(photo_dir() is None, reason=SKIP_REASON)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if out.strip() else None), err
+
+
+def test_export_finetune_models_activate_analyze(corrected, project, tmp_path, capsys):  # noqa: F811
+    root = corrected[0]
+    code, summary, _ = run(capsys, "export", str(tmp_path / "ds"), "--project", str(project), "--stride", "8")
+    assert code == 0 and summary["splits"]["train"]["crops"] > 0 and summary["output"] == str(tmp_path / "ds")
+    assert set(summary["splits"]["val"]["labels"]) == {
+        "angry",
+        "disgust",
+        "fear",
+        "happy",
+        "sad",
+        "surprise",
+        "neutral",
+    }
+
+    code, result, _ = run(capsys, "finetune", str(tmp_path / "ds"), "--project", str(project), "--epochs", "2",
+                          "--device", "cpu", "--activate")  # fmt: skip
+    assert code == 0 and result["active"]
+    for key in ("before", "after"):
+        assert {"accuracy", "macro_f1", "per_class_recall", "confusion"} <= set(result[key])
+    new = result["version_id"]
+
+    code, versions, _ = run(capsys, "models", "--project", str(project))
+    assert code == 0 and [v["id"] for v in versions if v["active"]] == [new]
+    assert versions[-1]["macro_f1"] == result["after"]["macro_f1"]
+
+    code, analysed, _ = run(capsys, "analyze", str(root / "clip1.mp4"), "--project", str(project), "--device", "cpu")
+    assert code == 0 and analysed["model_version"] == new
+
+    base = result["parent_id"]
+    code, activated, _ = run(capsys, "models", "activate", str(base), "--project", str(project))
+    assert code == 0 and activated["active"] and activated["id"] == base
+    code, analysed, _ = run(capsys, "analyze", str(root / "clip1.mp4"), "--project", str(project), "--model", str(new))
+    assert code == 0 and analysed["model_version"] == new and analysed["state"] == "reused"
+
+
+def test_errors_are_one_line(project, tmp_path, capsys):  # noqa: F811
+    code, _, err = run(capsys, "finetune", str(tmp_path), "--project", str(project))
+    assert code == 1 and "not a Lepton dataset" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "models", "activate", "42", "--project", str(project))
+    assert code == 1 and "no model version with id 42" in err
+    code, _, err = run(capsys, "export", str(tmp_path / "x"), "--project", str(project), "--annotator", "zed")
+    assert code == 1 and "no corrections match" in err
+    with pytest.raises(SystemExit) as exit_:
+        main(["export", str(tmp_path / "x"), "--val-share", "1.5"])
+    assert exit_.value.code == 2
