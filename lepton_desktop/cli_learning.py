@@ -68,7 +68,7 @@ def _cmd_finetune(args: argparse.Namespace) -> int:
     from lepton_desktop.vision.training import TrainSettings
 
     settings = TrainSettings(
-        epochs=args.epochs, batch=args.batch, train_cnn=args.train_cnn, patience=args.patience, seed=args.seed,
+        epochs=args.epochs, batch=args.batch, train_cnn=not args.head_only, patience=args.patience, seed=args.seed,
         augment=not args.no_augment,
     )  # fmt: skip
     bar = _Bar("fine-tuning")
@@ -153,7 +153,9 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--epochs", type=_count, default=20, help="at most this many epochs (20)")
     p.add_argument("--batch", type=_count, default=8, help="sequences per step (8)")
     p.add_argument("--patience", type=_count, default=5, help="stop after N epochs without improvement (5)")
-    p.add_argument("--train-cnn", action="store_true", help="also train the CNN's last block (needs crops)")
+    p.add_argument(
+        "--head-only", action="store_true", help="train only the temporal head (default: also the CNN's last block)"
+    )
     p.add_argument("--no-augment", action="store_true", help="no mirroring/contrast/shift augmentation")
     p.add_argument("--seed", type=int, default=0, help="random seed (0)")
     p.add_argument("--name", help="name of the new model version")

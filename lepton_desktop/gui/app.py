@@ -21,8 +21,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lepton-desktop", description="Lepton Desktop: video emotion analysis.")
     parser.add_argument("video", nargs="?", type=Path, help="video to open (default: the bundled sample)")
     parser.add_argument("--version", action="version", version=f"lepton-desktop {__version__}")
+    parser.add_argument(
+        "--self-test", action="store_true", help="analyse the bundled sample headless, check it, print JSON, exit"
+    )
     args = parser.parse_args(argv)
     setup_logging("desktop")
+    if args.self_test:
+        return _self_test()
 
     import pyqtgraph as pg
     from PySide6.QtCore import QTimer
@@ -51,6 +56,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         except LeptonError as exc:  # an installation without the sample still starts
             window.statusBar().showMessage(str(exc), 10000)
     return int(app.exec())
+
+
+def _self_test() -> int:
+    import json
+
+    from lepton_desktop.services.selftest import run_self_test
+
+    try:
+        report = run_self_test()
+    except Exception as exc:  # the self-test reports every failure as a result, never a traceback
+        log.exception("self-test failed")
+        report = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    sys.stdout.flush()
+    return 0 if report.get("ok") else 1
 
 
 if __name__ == "__main__":

@@ -203,7 +203,8 @@ class FineTuneDialog(_JobDialog):
         self.project = project
         self.dataset = QLineEdit(dataset)
         self.epochs = QSpinBox(minimum=1, maximum=500, value=20)
-        self.train_cnn = QCheckBox("also train the CNN's last block")
+        self.train_cnn = QCheckBox("also train the CNN's last block (recommended; needs face crops)")
+        self.train_cnn.setChecked(True)
         self.form.addRow("Dataset folder", _folder_row(self.dataset, self, "Dataset made by Export"))
         self.form.addRow("At most epochs", self.epochs)
         self.form.addRow("", self.train_cnn)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -112,8 +112,8 @@ def finetune(
     """Fine-tune from the project's active version; see the module docstring."""
     settings = settings or TrainSettings()
     data = load_dataset(dataset)
-    if settings.train_cnn and data.features_only:
-        raise FineTuneError("This dataset holds features only: train the temporal head (leave out --train-cnn).")
+    if settings.train_cnn and data.features_only:  # no pixels: only the temporal head can learn
+        settings = replace(settings, train_cnn=False)
     dev = pick_device(device)
     with open_project(project) as proj:
         parent = proj.model_versions.active()
@@ -185,6 +185,7 @@ def finetune(
         "done",
         result={
             "state": result.state,
+            "trained": "cnn last block + temporal head" if settings.train_cnn else "temporal head",
             "version_id": version.id,
             "parent_id": parent.id,
             "active": version.active,

@@ -1,9 +1,9 @@
 """Fine-tuning the CNN-LSTM on labelled sequences: a generator of epoch reports, like every long job.
 
-The temporal head always trains; with ``train_cnn`` the last residual block and
-the classifier of the CNN train too (with a smaller learning rate; batch-norm
-statistics stay frozen, batches of one person's frames are too alike to renew
-them). The loss is cross-entropy weighted by inverse class frequency, so a
+The temporal head always trains; with ``train_cnn`` (the default when the
+dataset has crops) the last residual block and the classifier of the CNN train
+too, with a smaller learning rate. Batch-norm statistics stay frozen: batches
+of one person's frames are too alike to renew them. The loss is cross-entropy weighted by inverse class frequency, so a
 dataset that is mostly "neutral" still teaches the rare labels. Early stopping
 keeps the weights of the best validation macro-F1. With the same seed, data and
 thread count the result is the same, bit for bit, on CPU.
@@ -35,8 +35,8 @@ class TrainSettings:
     """Sequences per optimisation step."""
     lr_head: float = 3e-3
     lr_cnn: float = 3e-4
-    train_cnn: bool = False
-    """Also train the CNN's last residual block and classifier (needs crops, not features)."""
+    train_cnn: bool = True
+    """Also train the CNN's last residual block and classifier (needs crops; features-only data trains the head)."""
     patience: int = 5
     """Stop after this many epochs without a better validation macro-F1."""
     augment: bool = True

@@ -166,15 +166,14 @@ def test_features_only_export_has_no_pixels_and_trains_the_head(project, tmp_pat
     assert summary["features_of"]["weights_sha256"]
     result = _last(finetune(out, project=project, settings=TrainSettings(epochs=2), device="cpu")).result
     assert result["state"] in ("done", "early_stopped") and result["version_id"]
-    with pytest.raises(FineTuneError, match="features only"):
-        _last(finetune(out, project=project, settings=TrainSettings(train_cnn=True)))
+    assert result["trained"] == "temporal head"  # no pixels: the CNN cannot be trained
 
 
 def test_learn_switch_reanalyse_and_roll_back(corrected, project, tmp_path):
     root, _, spans = corrected
     data = tmp_path / "ds"
     _last(export_dataset(project, data, ExportOptions(val_share=0.34)))
-    steps = list(finetune(data, project=project, settings=TrainSettings(epochs=6, train_cnn=True), device="cpu"))
+    steps = list(finetune(data, project=project, settings=TrainSettings(epochs=6), device="cpu"))
     epochs = [s.epoch for s in steps if s.epoch is not None]
     assert epochs and epochs[0].epoch == 1
     result = steps[-1].result
