@@ -41,7 +41,8 @@ def build_app(version: str) -> Path:
     env = dict(os.environ, LEPTON_VERSION=version)
     subprocess.run(
         [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-         "--distpath", str(DIST), "--workpath", str(ROOT / "build" / "pyinstaller"), str(ROOT / "packaging" / "lepton.spec")],
+         "--distpath", str(DIST), "--workpath", str(ROOT / "build" / "pyinstaller"),
+         str(ROOT / "packaging" / "lepton.spec")],
         check=True, env=env, cwd=ROOT,
     )  # fmt: skip
     return DIST / NAME
