@@ -21,16 +21,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "dist"
-NAME = "lepton-desktop"
+
+
+def _project() -> dict[str, object]:
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        return dict(tomllib.load(handle)["project"])
 
 
 def project_version() -> str:
-    with (ROOT / "pyproject.toml").open("rb") as handle:
-        meta = tomllib.load(handle)["project"]
-    if "version" in meta:
-        return str(meta["version"])
-    text = (ROOT / "lepton_desktop" / "__init__.py").read_text()
-    return text.split('__version__ = "', 1)[1].split('"', 1)[0]
+    """The version in pyproject.toml."""
+    return str(_project()["version"])
+
+
+NAME = str(_project()["name"])
+"""The executable's and the folder's name: the project's name in pyproject.toml."""
 
 
 def folder_size(path: Path) -> int:
@@ -38,7 +42,7 @@ def folder_size(path: Path) -> int:
 
 
 def build_app(version: str) -> Path:
-    env = dict(os.environ, LEPTON_VERSION=version)
+    env = dict(os.environ, LEPTON_VERSION=version, LEPTON_NAME=NAME)
     subprocess.run(
         [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
          "--distpath", str(DIST), "--workpath", str(ROOT / "build" / "pyinstaller"),
