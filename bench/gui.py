@@ -139,9 +139,12 @@ def main() -> None:
     gaps = []
     last = [time.perf_counter()]
 
+    when = []
+
     def beat():
         now = time.perf_counter()
         gaps.append((now - last[0]) * 1000)
+        when.append(last[0])
         last[0] = now
 
     heart = QTimer()
@@ -156,6 +159,8 @@ def main() -> None:
         f"p50 {percentile(gaps, 50):.0f} ms, p99 {percentile(gaps, 99):.0f} ms, "
         f"longest {max(gaps):.0f} ms (10 ms timer)"
     )
+    worst = sorted(zip(gaps, when, strict=True), reverse=True)[:3]
+    print("  worst gaps: " + ", ".join(f"{g:.0f} ms at +{w - t:.2f} s" for g, w in worst))
     win.close()
 
 

@@ -78,6 +78,7 @@ class AnalysisMixin(_Base):
         settings = AnalysisSettings(stride=self.settings.stride)
         device = self.settings.device
         self.results.clear(self.frame_count)
+        self._analysis_settled = False
 
         def job(should_stop):  # type: ignore[no-untyped-def]
             return analyze_video(
@@ -112,6 +113,11 @@ class AnalysisMixin(_Base):
             self.docks["analysis"].raise_()
 
     def _analysis_step(self, step) -> None:  # type: ignore[no-untyped-def]
+        if not self._analysis_settled:  # the models and the decoder are loaded now: they live long
+            self._analysis_settled = True
+            from lepton_desktop.gui.main_window import settle_memory
+
+            settle_memory(collect=False)
         self.results.add_rows(step.rows, step.track_ids)
         self.analysis.show_progress(step.frames_done, step.total, step.fps, step.faces, step.device)
         self.status_device.setText(f"  device: {step.device}  ")

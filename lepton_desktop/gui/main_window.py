@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from pathlib import Path
@@ -50,6 +51,20 @@ VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.avi *.webm *.m4v);;All files (*)"
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
 
 
+def settle_memory(collect: bool = True) -> None:
+    """Move every object alive now (Qt wrappers, modules, loaded models) out of the collector's sight.
+
+    A full garbage collection walks every tracked object while holding the interpreter
+    lock; with Qt, pyqtgraph and PyTorch loaded that took 100-160 ms, in whichever thread
+    triggered it, and froze the window mid-analysis. Long-lived objects frozen after each
+    big load keep the collections that still happen short. ``collect=False`` skips the
+    clean-up first (itself one such pause): for use while the window is busy.
+    """
+    if collect:
+        gc.collect()
+    gc.freeze()
+
+
 class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):
     """A frame-exact player with per-person emotion timelines and background analysis."""
 
@@ -66,6 +81,7 @@ class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):
         self._loader: FrameLoader | None = None
         self._timeline: FrameTimeline | None = None
         self._worker: GeneratorWorker | None = None
+        self._analysis_settled = True
         self.current = 0
         self._play_started: tuple[float, float] | None = None
         self.speed = self.settings.playback_speed if self.settings.playback_speed in SPEEDS else 1.0
@@ -243,6 +259,7 @@ class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):
         if not self._docks_sized:  # first start: room for one person's timeline and a wide side panel
             self._docks_sized = True
             QTimer.singleShot(0, self._size_docks)
+            QTimer.singleShot(0, settle_memory)
 
     def _size_docks(self) -> None:
         self.resizeDocks([self.docks["timeline"]], [max(300, int(self.height() * 0.4))], Qt.Orientation.Vertical)

@@ -73,10 +73,8 @@ class _PersonRow:
         )
         self.plot.setClipToView(True)
         self.plot.setDownsampling(auto=True, mode="peak")
-        self.curves = [
-            self.plot.plot(pen=pg.mkPen(EMOTION_COLORS[name], width=1), name=name, connect="finite")
-            for name in EMOTIONS
-        ]
+        self.curves: list[pg.PlotDataItem] = []  # added a few per event-loop turn: see add_curves
+        self.probs: np.ndarray | None = None
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.tier = pg.ImageItem(axisOrder="row-major")  # filled by the corrections layer
@@ -97,7 +95,22 @@ class _PersonRow:
         self.plot.addItem(self.region)
         self.plot.sigXRangeChanged.connect(lambda *_: self.draw_bands())
 
+    def add_curves(self, count: int) -> bool:
+        """Create up to ``count`` more of the seven curves (with data); True once all exist.
+
+        A whole row at once is ~40 ms of GUI time (more on a busy machine); in pieces the
+        window keeps answering while people appear during an analysis.
+        """
+        for name in EMOTIONS[len(self.curves) : len(self.curves) + count]:
+            curve = self.plot.plot(pen=pg.mkPen(EMOTION_COLORS[name], width=1), name=name, connect="finite")
+            if self.probs is not None:
+                k = len(self.curves)
+                curve.setData(np.arange(self.probs.shape[0], dtype=np.float64), self.probs[:, k])
+            self.curves.append(curve)
+        return len(self.curves) == len(EMOTIONS)
+
     def update(self, probs: np.ndarray) -> None:
+        self.probs = probs
         x = np.arange(probs.shape[0], dtype=np.float64)
         for k, curve in enumerate(self.curves):
             curve.setData(x, probs[:, k])
@@ -183,6 +196,10 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self._refresh.setInterval(200)  # curves fill in at 5 Hz while an analysis runs
         self._refresh.timeout.connect(self._flush)
         self._refresh.start()
+        self._curve_timer = QTimer(self)
+        self._curve_timer.setSingleShot(True)
+        self._curve_timer.setInterval(0)
+        self._curve_timer.timeout.connect(self._grow_curves)
         self.scene().sigMouseClicked.connect(self._clicked)
         model.changed.connect(self._changed)
         model.reset.connect(self._rebuild)
@@ -232,6 +249,11 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
                     line.setValue(self._playhead)
             row.plot.setLabel("left", self.model.names.get(number, f"Person {number}"))
             row.update(self.model.probs[number])
+            if len(row.curves) < len(EMOTIONS):
+                if all_rows:
+                    row.add_curves(len(EMOTIONS))
+                else:
+                    self._curve_timer.start()
             if number in self._corrections:
                 row.set_corrections(self._corrections[number])
             if self.compare_title:
@@ -244,6 +266,15 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
     def flush_now(self) -> None:
         """Apply all pending model changes immediately (stored results, tests, benchmarks)."""
         self._flush(all_rows=True)
+        for row in self.rows.values():
+            row.add_curves(len(EMOTIONS))
+
+    def _grow_curves(self) -> None:
+        pending = [row for row in self.rows.values() if len(row.curves) < len(EMOTIONS)]
+        if pending:
+            done = pending[0].add_curves(3)
+            if len(pending) > 1 or not done:
+                self._curve_timer.start()
 
     # -- playhead and navigation ---------------------------------------------------------
 

@@ -9,6 +9,8 @@ widget.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -17,6 +19,23 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal
 
 log = logging.getLogger(__name__)
+
+BACKGROUND_NICENESS = 10
+"""How much lower than the window the job's threads run (Linux: per-thread nice value)."""
+
+
+def _yield_to_the_window() -> None:
+    """Lower this thread's CPU priority (threads it starts, decoder and math pools, inherit it).
+
+    On a busy machine the window's own work (painting, new timeline rows) then runs first,
+    and the job takes the cores the window does not need. Linux only; elsewhere a no-op.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+    except OSError as exc:  # not permitted here: the job just runs at normal priority
+        log.debug("could not lower the job's priority: %s", exc)
 
 
 class GeneratorWorker(QObject):
@@ -57,6 +76,7 @@ class GeneratorWorker(QObject):
             return True
 
     def _run(self) -> None:
+        _yield_to_the_window()
         try:
             for item in self._make(self._stop.is_set):
                 self.step.emit(item)
