@@ -21,7 +21,7 @@ import numpy as np
 from _common import Timer, out_dir, percentile
 
 
-def make_1080p(path, seconds: int) -> None:
+def make_1080p(path, seconds: int, slices: int = 2) -> None:
     import cv2
 
     rng = np.random.default_rng(0)
@@ -32,6 +32,8 @@ def make_1080p(path, seconds: int) -> None:
         s = c.add_stream("libx264", rate=30)
         s.width, s.height, s.pix_fmt = 1920, 1080, "yuv420p"
         s.options = {"preset": "veryfast", "crf": "23", "g": "60", "bf": "2"}  # typical camera-ish GOP
+        if slices == 1:  # one slice per picture, as many cameras write (x264 sliced threads cut two here)
+            s.options = {**s.options, "x264-params": "sliced-threads=0"}
         for i in range(seconds * 30):
             dx, dy = (i * 3) % 64, (i * 2) % 64
             image = np.ascontiguousarray(texture[dy : dy + 1080, dx : dx + 1920])
@@ -98,6 +100,30 @@ def main() -> None:
                 reader.frame(k)
             steps.append(t.seconds * 1000)
         print(f"step forward one frame (60): p50 {percentile(steps, 50):.1f} ms, p95 {percentile(steps, 95):.1f} ms")
+
+    # The same footage with one slice per picture: random access cannot use slice threads.
+    single = out_dir() / f"bench_1080p_{args.seconds}s_1slice.mp4"
+    if not single.exists():
+        make_1080p(single, args.seconds, slices=1)
+    with VideoReader(single):  # build and cache its index, so the readers below decode nothing before seeking
+        pass
+    for label, clip in (("2 slices/picture", path), ("1 slice/picture ", single)):
+        for mode in ("AUTO", "SLICE", "chosen"):
+            with VideoReader(clip) as reader:
+                if mode != "chosen":
+                    reader._stream.thread_type = mode
+                rng = random.Random(1)
+                lat = []
+                for _ in range(min(args.seeks, 60)):
+                    k = rng.randrange(reader.frame_count)
+                    with Timer() as t:
+                        reader.frame(k)
+                    lat.append(t.seconds * 1000)
+                chosen = reader._stream.thread_type
+            print(
+                f"seek, {label}, threads {mode if mode != 'chosen' else f'as chosen ({chosen})':<20}: "
+                f"p50 {percentile(lat, 50):.0f} ms, p95 {percentile(lat, 95):.0f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from lepton_desktop.video import errors
 from lepton_desktop.video.fingerprint import content_fingerprint
 from lepton_desktop.video.index import FrameIndex, build_index
 from lepton_desktop.video.opening import check_path, open_input, video_stream
+from lepton_desktop.video.slices import h264_slices_per_picture
 from lepton_desktop.video.threaded import threaded
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,9 @@ class VideoReader:
         self._container = open_input(self.path)
         try:
             self._stream = video_stream(self._container, self.path)
-            self._stream.thread_type = "AUTO"
+            # random access: slice threads where pictures have several slices, else frame threads
+            several = h264_slices_per_picture(self.path, self._stream.index) >= 2
+            self._stream.thread_type = "SLICE" if several else "AUTO"
             self.index = self._load_index(cache)
             self.info = self._make_info()
         except BaseException:

@@ -1,0 +1,48 @@
+"""Random access threads by slices: several slices per picture -> slice threads; one -> frame threads."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+
+from lepton_desktop.video import VideoReader
+from lepton_desktop.video.slices import h264_slices_per_picture
+
+
+def _clip(path, params: str | None) -> None:
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=25)
+        s.width, s.height, s.pix_fmt = 320, 240, "yuv420p"
+        s.options = {"g": "30", "bf": "2", **({"x264-params": params} if params else {})}
+        for i in range(60):
+            image = np.full((240, 320, 3), (i * 4) % 256, np.uint8)
+            image[:, i * 5 % 320] = 255
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 25)
+            for p in s.encode(frame):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+
+
+@pytest.mark.parametrize(
+    ("params", "slices", "mode"), [("sliced-threads=0:slices=4", 4, "SLICE"), ("sliced-threads=0:slices=1", 1, "AUTO")]
+)
+def test_slices_are_counted_and_choose_the_threading(tmp_path, params, slices, mode):
+    path = tmp_path / "clip.mp4"
+    _clip(path, params)
+    assert h264_slices_per_picture(path, 0) == slices
+    with VideoReader(path, cache=False) as reader:
+        assert str(reader._stream.thread_type).endswith(mode)
+        expected = [f.to_ndarray(format="rgb24") for f in av.open(str(path)).decode(video=0)]
+        for k in (41, 3, 59, 17, 18, 0):  # random access stays exact whichever threads decode
+            assert np.array_equal(reader.frame(k), expected[k])
+
+
+def test_not_h264_or_unreadable_counts_one(tmp_path):
+    bogus = tmp_path / "x.mp4"
+    bogus.write_bytes(b"nothing")
+    assert h264_slices_per_picture(bogus, 0) == 1
