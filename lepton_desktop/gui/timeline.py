@@ -226,39 +226,48 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
     def _flush(self, *, all_rows: bool = False) -> None:
         if not self._dirty:
             return
-        created = False
         for number in sorted(self._dirty):
             if number not in self.model.probs:
                 continue
             row = self.rows.get(number)
             if row is None:
-                if created and not all_rows:
-                    continue  # one new plot per tick (~40 ms each) keeps the window responsive
-                created = True
-                previous = list(self.rows.values())[-1] if self.rows else None
-                row = self.rows[number] = _PersonRow(self, number, 2 + len(self.rows))
-                if previous is not None:  # only the bottom row carries the frame axis
-                    previous.plot.hideAxis("bottom")
-                first = next(iter(self.rows.values())).plot
-                if row.plot is not first:
-                    row.plot.setXLink(first)
-                else:
-                    row.plot.setXRange(0, max(self.model.frame_count - 1, 1), padding=0)
-                    row.plot.setLimits(xMin=0, xMax=max(self.model.frame_count - 1, 1))
-                for line in row.lines:
-                    line.setValue(self._playhead)
-            row.plot.setLabel("left", self.model.names.get(number, f"Person {number}"))
-            row.update(self.model.probs[number])
-            if len(row.curves) < len(EMOTIONS):
-                if all_rows:
-                    row.add_curves(len(EMOTIONS))
-                else:
+                if not all_rows:  # new people get their plot in an event-loop turn of their own
                     self._curve_timer.start()
-            if number in self._corrections:
-                row.set_corrections(self._corrections[number])
-            if self.compare_title:
-                row.set_compare(self._compare.get(number, np.zeros(0, np.int8)), self.compare_title)
+                    continue
+                row = self._create_row(number)
+            self._refresh_row(number, row, all_rows)
         self._dirty = {n for n in self._dirty if n in self.model.probs and n not in self.rows}
+        self._resize_for_rows()
+
+    def _create_row(self, number: int) -> _PersonRow:
+        previous = list(self.rows.values())[-1] if self.rows else None
+        row = self.rows[number] = _PersonRow(self, number, 2 + len(self.rows))
+        if previous is not None:  # only the bottom row carries the frame axis
+            previous.plot.hideAxis("bottom")
+        first = next(iter(self.rows.values())).plot
+        if row.plot is not first:
+            row.plot.setXLink(first)
+        else:
+            row.plot.setXRange(0, max(self.model.frame_count - 1, 1), padding=0)
+            row.plot.setLimits(xMin=0, xMax=max(self.model.frame_count - 1, 1))
+        for line in row.lines:
+            line.setValue(self._playhead)
+        return row
+
+    def _refresh_row(self, number: int, row: _PersonRow, all_rows: bool) -> None:
+        row.plot.setLabel("left", self.model.names.get(number, f"Person {number}"))
+        row.update(self.model.probs[number])
+        if len(row.curves) < len(EMOTIONS):
+            if all_rows:
+                row.add_curves(len(EMOTIONS))
+            else:
+                self._curve_timer.start()
+        if number in self._corrections:
+            row.set_corrections(self._corrections[number])
+        if self.compare_title:
+            row.set_compare(self._compare.get(number, np.zeros(0, np.int8)), self.compare_title)
+
+    def _resize_for_rows(self) -> None:
         self._empty.setVisible(not self.rows)
         self._empty.setMaximumHeight(0 if self.rows else 40)
         self.setMinimumHeight(60 + len(self.rows) * (CURVE_HEIGHT + 2 * TIER_HEIGHT + 8) + 22)
@@ -270,6 +279,15 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
             row.add_curves(len(EMOTIONS))
 
     def _grow_curves(self) -> None:
+        """One small piece of timeline building per event-loop turn: a new person's plot, or three curves."""
+        waiting = sorted(n for n in self._dirty if n in self.model.probs and n not in self.rows)
+        if waiting:
+            number = waiting[0]
+            self._refresh_row(number, self._create_row(number), all_rows=False)
+            self._dirty.discard(number)
+            self._resize_for_rows()
+            self._curve_timer.start()
+            return
         pending = [row for row in self.rows.values() if len(row.curves) < len(EMOTIONS)]
         if pending:
             done = pending[0].add_curves(3)
