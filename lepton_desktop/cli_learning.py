@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-
-def _print_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+from lepton_desktop.cli import _positive, _print_json
 
 
 class _Bar:
@@ -112,16 +109,6 @@ def _share(text: str) -> float:
     return value
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def add_commands(sub: Any) -> None:
     """Add the learning-loop commands to the ``lepton`` parser."""
     p = sub.add_parser(
@@ -134,11 +121,11 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--video", type=int, action="append", help="only this video id (repeatable; default: all)")
     p.add_argument("--annotator", action="append", help="only this annotator's corrections (repeatable)")
     p.add_argument("--include-accepted", action="store_true", help="also use accepted model proposals")
-    p.add_argument("--stride", type=_count, default=5, help="every Nth labelled frame becomes an image (5)")
+    p.add_argument("--stride", type=_positive, default=5, help="every Nth labelled frame becomes an image (5)")
     p.add_argument("--val-share", type=_share, default=0.25, help="share of videos for validation (0.25)")
     p.add_argument("--seed", type=int, default=0, help="seed of the video split (0)")
-    p.add_argument("--size", type=_count, default=224, help="side of the colour crops in pixels (224)")
-    p.add_argument("--sequence-length", type=_count, default=32, help="frames per sequence clip (32)")
+    p.add_argument("--size", type=_positive, default=224, help="side of the colour crops in pixels (224)")
+    p.add_argument("--sequence-length", type=_positive, default=32, help="frames per sequence clip (32)")
     p.add_argument("--features-only", action="store_true", help="write CNN features instead of face pixels")
     p.add_argument("--device", default="auto", help="device for --features-only: auto, cpu, cuda, mps")
     p.set_defaults(func=_cmd_export)
@@ -150,9 +137,9 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument("dataset", type=Path, help="a folder made by `lepton export`")
     p.add_argument("--project", help="project to add the new model version to (default: your default project)")
-    p.add_argument("--epochs", type=_count, default=20, help="at most this many epochs (20)")
-    p.add_argument("--batch", type=_count, default=8, help="sequences per step (8)")
-    p.add_argument("--patience", type=_count, default=5, help="stop after N epochs without improvement (5)")
+    p.add_argument("--epochs", type=_positive, default=20, help="at most this many epochs (20)")
+    p.add_argument("--batch", type=_positive, default=8, help="sequences per step (8)")
+    p.add_argument("--patience", type=_positive, default=5, help="stop after N epochs without improvement (5)")
     p.add_argument(
         "--head-only", action="store_true", help="train only the temporal head (default: also the CNN's last block)"
     )
