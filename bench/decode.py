@@ -101,6 +101,22 @@ def main() -> None:
             steps.append(t.seconds * 1000)
         print(f"step forward one frame (60): p50 {percentile(steps, 50):.1f} ms, p95 {percentile(steps, 95):.1f} ms")
 
+    # Stepping backwards (held Left key): the reader decodes a window behind the playhead at once;
+    # a reader with a one-frame cache cannot, and decodes from the keyframe every step (baseline).
+    for cache in (1, 16):
+        with VideoReader(path, cache_frames=cache) as reader:
+            start = 1000
+            reader.frame(start)
+            back = []
+            for k in range(start - 1, start - 61, -1):
+                with Timer() as t:
+                    reader.frame(k)
+                back.append(t.seconds * 1000)
+        print(
+            f"step backward one frame (60), {'baseline, no window' if cache == 1 else 'window of 15'}: "
+            f"mean {sum(back) / len(back):.1f} ms, p50 {percentile(back, 50):.1f} ms, p95 {percentile(back, 95):.0f} ms"
+        )
+
     # The same footage with one slice per picture: random access cannot use slice threads.
     single = out_dir() / f"bench_1080p_{args.seconds}s_1slice.mp4"
     if not single.exists():

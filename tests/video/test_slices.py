@@ -46,3 +46,15 @@ def test_not_h264_or_unreadable_counts_one(tmp_path):
     bogus = tmp_path / "x.mp4"
     bogus.write_bytes(b"nothing")
     assert h264_slices_per_picture(bogus, 0) == 1
+
+
+@pytest.mark.parametrize("params", [None, "sliced-threads=0:slices=1"])
+def test_stepping_backwards_is_exact_across_keyframes(tmp_path, params):
+    path = tmp_path / "clip.mp4"
+    _clip(path, params)
+    expected = [f.to_ndarray(format="rgb24") for f in av.open(str(path)).decode(video=0)]
+    with VideoReader(path, cache=False, cache_frames=8) as reader:
+        order = [59, *range(58, 20, -1), 40, 39, 38, *range(5, -1, -1)]  # back over two keyframes (g=30)
+        for k in order:
+            assert np.array_equal(reader.frame(k), expected[k]), k
+        assert np.array_equal(reader.frame(10, size=(160, 120)).shape, (120, 160, 3))
