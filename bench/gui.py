@@ -123,6 +123,17 @@ def main() -> None:
         wait(lambda k=k: win.view.frame_index == k)
         steps.append((time.perf_counter() - t) * 1000)
     print(f"1080p step one frame (30): p50 {percentile(steps, 50):.0f} ms, p95 {percentile(steps, 95):.0f} ms")
+    back = []
+    for _ in range(30):
+        k = win.current - 1
+        t = time.perf_counter()
+        win.step(-1)
+        wait(lambda k=k: win.view.frame_index == k)
+        back.append((time.perf_counter() - t) * 1000)
+    print(
+        f"1080p step one frame back (30): mean {sum(back) / len(back):.0f} ms, "
+        f"p50 {percentile(back, 50):.0f} ms, p95 {percentile(back, 95):.0f} ms"
+    )
 
     # 4. GUI stall while analysing ----------------------------------------------------------
     from tests.faces import Placement, face_clip
