@@ -237,3 +237,29 @@ def test_foreign_or_changed_weights_are_refused(project, tmp_path):
         activate(project, result["version_id"])
     with pytest.raises(ModelVersionError, match="no model version"):
         activate(project, 999)
+
+
+def test_missing_weights_of_the_active_version_stop_analysis_clearly(corrected, project, tmp_path):
+    data = tmp_path / "ds"
+    _last(export_dataset(project, data, ExportOptions()))
+    result = _last(
+        finetune(data, project=project, settings=TrainSettings(epochs=1), device="cpu", activate=True)
+    ).result
+    Path(result["weights"]).unlink()
+    with pytest.raises(ModelVersionError, match="missing"):
+        _last(analyze_video(corrected[0] / "clip0.mp4", project=project, device="cpu", force=True))
+
+
+def test_corrections_follow_the_same_people_into_a_new_analysis(corrected, project):
+    from lepton_desktop.services.corrections import same_people
+
+    clip = corrected[0] / "clip1.mp4"
+    with open_project(project) as proj:
+        video = next(v for v in proj.videos.list() if v.path.endswith("clip1.mp4"))
+        (old,) = proj.runs.tracks(proj.runs.list_runs(video.id)[-1].id)
+    again = run_to_completion(analyze_video(clip, project=project, device="cpu", force=True))
+    with open_project(project) as proj:
+        (new,) = proj.runs.tracks(again.run_id)
+        assert new.id != old.id
+        assert same_people(proj, {new.number: new.id}) == {old.id: new.id}
+        assert same_people(proj, {}) == {}
