@@ -20,8 +20,8 @@ import numpy as np
 
 from lepton_desktop.core.paths import user_data_dir
 from lepton_desktop.core.predictions import TrackPredictions
-from lepton_desktop.services.engine import BASE_MODEL_NAME, get_engine
-from lepton_desktop.services.models import pick_version, version_weights
+from lepton_desktop.services.engine import get_engine
+from lepton_desktop.services.models import ensure_base, pick_version, version_weights
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.video import VideoReader
 from lepton_desktop.vision.analyzer import AnalysisSettings, FaceRows, FrameAnalyzer
@@ -86,11 +86,14 @@ def analyze_video(
         if chosen is not None:
             weights = version_weights(chosen)
         engine = get_engine(device, weights)
-        version = chosen or proj.model_versions.ensure(
-            BASE_MODEL_NAME if weights is None else weights.stem,
-            engine.weights_sha256,
-            weights_path=str(engine.weights_path),
-        )
+        if chosen is not None:
+            version = chosen
+        elif weights is None:
+            version = ensure_base(proj)
+        else:
+            version = proj.model_versions.ensure(
+                weights.stem, engine.weights_sha256, weights_path=str(engine.weights_path)
+            )
         params = settings.to_params()
         if not force:
             reused = proj.runs.find_reusable(record.id, params, version.id)

@@ -34,7 +34,7 @@ import shutil
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,52 +45,18 @@ import numpy.typing as npt
 from lepton_desktop import __version__
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.core.labels import UNLABELLED, training_labels
-from lepton_desktop.core.predictions import TrackPredictions
-from lepton_desktop.core.records import Correction, ModelVersion, VideoRecord
+from lepton_desktop.core.records import ModelVersion
 from lepton_desktop.services.dataset_card import dataset_card
+from lepton_desktop.services.dataset_plan import ExportError, ExportOptions, Plan, TrackPlan, make_plan, split_videos
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.video import VideoReader
-from lepton_desktop.vision.align import FaceGeometry, aligned_crop, to_gray
+from lepton_desktop.vision.align import aligned_crop, to_gray
 from lepton_desktop.vision.xception import MiniXception
+
+__all__ = ["ExportError", "ExportOptions", "ExportProgress", "export_dataset", "split_videos"]
 
 SPLITS = ("train", "val")
 FORMAT = "lepton-dataset-v1"
-
-
-class ExportError(LeptonError):
-    """The dataset cannot be exported (nothing labelled, target not writable, ...)."""
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    """What to export and how."""
-
-    videos: tuple[int, ...] | None = None
-    """Project video ids; None = every video with corrections."""
-    annotators: tuple[str, ...] | None = None
-    """Whose corrections count; None = everyone's."""
-    include_accepted: bool = False
-    """Also use accepted model proposals (origin ``accepted``), not only human labels."""
-    stride: int = 5
-    """Every ``stride``-th labelled frame becomes an image crop (sequences keep every frame)."""
-    val_share: float = 0.25
-    """Share of videos (not frames) that go to the validation split."""
-    seed: int = 0
-    color_size: int = 224
-    sequence_length: int = 32
-    features_only: bool = False
-    """Write embeddings instead of face pixels."""
-    model_version: int | None = None
-    """With ``features_only``: whose CNN computes the features (default: the active version)."""
-    device: str = "auto"
-
-    def to_json(self) -> dict[str, Any]:
-        """The settings, as recorded in the card."""
-        out = asdict(self)
-        out["videos"] = list(self.videos) if self.videos is not None else None
-        out["annotators"] = list(self.annotators) if self.annotators is not None else None
-        return out
 
 
 @dataclass(frozen=True)
@@ -110,110 +76,6 @@ class ExportProgress:
         return self.summary is not None
 
 
-# -- planning: which frames of which tracks, with which labels ---------------------------
-
-
-@dataclass
-class _TrackPlan:
-    video: VideoRecord
-    split: str
-    track_id: int
-    track_number: int
-    frames: npt.NDArray[np.int32]
-    """Labelled frames that have a face (ascending)."""
-    labels: npt.NDArray[np.int8]
-    annotators: list[str]
-    origins: list[str]
-    geometry: dict[int, FaceGeometry]
-    aligned_from_boxes: bool
-    model_version_id: int | None
-
-
-@dataclass
-class _Plan:
-    tracks: list[_TrackPlan] = field(default_factory=list)
-    conflicts: int = 0
-    model_versions: set[int] = field(default_factory=set)
-
-
-def split_videos(fingerprints: list[str], val_share: float, seed: int) -> dict[str, str]:
-    """Fingerprint -> split. Deterministic for a seed; at least one video in each split when there are two."""
-    ordered = sorted(fingerprints)
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(ordered))
-    n_val = round(len(ordered) * val_share)
-    n_val = min(max(n_val, 1), len(ordered) - 1) if len(ordered) >= 2 else 0
-    return {ordered[i]: ("val" if rank < n_val else "train") for rank, i in enumerate(order.tolist())}
-
-
-def _box_landmarks(box: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Stand-in landmarks for rows stored without them: an upright face filling its box."""
-    x, y, w, h = (float(v) for v in box)
-    points = [(0.3, 0.4), (0.7, 0.4), (0.5, 0.6), (0.35, 0.8), (0.65, 0.8)]
-    return np.array([(x + a * w, y + b * h) for a, b in points], np.float32)
-
-
-def _geometry(pred: TrackPredictions, rows: npt.NDArray[np.intp]) -> dict[int, FaceGeometry]:
-    out = {}
-    for r in rows.tolist():
-        x, y, w, h = (float(v) for v in pred.boxes[r])
-        marks = pred.landmarks[r] if pred.landmarks is not None else _box_landmarks(pred.boxes[r])
-        out[int(pred.frames[r])] = FaceGeometry(np.array([x, y, x + w, y + h], np.float32), marks.astype(np.float32))
-    return out
-
-
-def _plan(project: Project, options: ExportOptions) -> _Plan:
-    videos = {v.id: v for v in project.videos.list()}
-    if options.videos is not None:
-        missing = [i for i in options.videos if i not in videos]
-        if missing:
-            raise ExportError(f"The project has no video with id {missing[0]} (see `lepton project show`).")
-        videos = {i: videos[i] for i in options.videos}
-    origins = {"human", "import"} | ({"accepted"} if options.include_accepted else set())
-    chosen: dict[int, list[Correction]] = {}
-    for vid in videos:
-        corrections = [
-            c
-            for c in project.corrections.list(video_id=vid)
-            if c.origin in origins and (options.annotators is None or c.annotator in options.annotators)
-        ]
-        if corrections:
-            chosen[vid] = corrections
-    if not chosen:
-        raise ExportError("Nothing to export: no corrections match (check the videos, annotators and origins chosen).")
-    splits = split_videos([videos[v].fingerprint for v in chosen], options.val_share, options.seed)
-    plan = _Plan()
-    for vid, corrections in chosen.items():
-        video = videos[vid]
-        by_track: dict[int, list[Correction]] = defaultdict(list)
-        for c in corrections:
-            by_track[c.track_id].append(c)
-        for track_id, track_corrections in sorted(by_track.items()):
-            track = project.runs.track(track_id)
-            run = project.runs.get(track.run_id)
-            agreed = training_labels(track_corrections, video.info.frames)
-            plan.conflicts += agreed.conflicts
-            pred = project.runs.predictions(track_id)
-            valid = pred.frames < video.info.frames
-            rows = np.flatnonzero(valid)
-            rows = rows[agreed.labels[pred.frames[rows]] != UNLABELLED]
-            if rows.size == 0:
-                continue
-            frames = pred.frames[rows].astype(np.int32)
-            if run.model_version_id is not None:
-                plan.model_versions.add(run.model_version_id)
-            plan.tracks.append(
-                _TrackPlan(
-                    video, splits[video.fingerprint], track_id, track.number, frames, agreed.labels[frames],
-                    [agreed.annotators[f] for f in frames.tolist()], [agreed.origins[f] for f in frames.tolist()],
-                    _geometry(pred, rows), pred.landmarks is None, run.model_version_id,
-                )
-            )  # fmt: skip
-    if not plan.tracks:
-        raise ExportError("Nothing to export: the corrected frames have no analysed face (analyse the videos first).")
-    return plan
-
-
 # -- writing ---------------------------------------------------------------------------
 
 
@@ -221,25 +83,17 @@ class _Features:
     """Embeddings and CNN logits of gray crops, for ``features_only`` exports."""
 
     def __init__(self, project: Project, options: ExportOptions) -> None:
-        import torch
-
         from lepton_desktop.services.engine import get_engine
-        from lepton_desktop.services.models import version_weights
+        from lepton_desktop.services.models import pick_version, version_weights
 
-        version = (
-            project.model_versions.get(options.model_version)
-            if options.model_version is not None
-            else project.model_versions.active()
-        )
-        weights = version_weights(version) if version is not None else None
-        self.engine = get_engine(options.device, weights)
-        self.version = version
-        self._torch = torch
+        self.version = pick_version(project, options.model_version)
+        self.engine = get_engine(options.device, version_weights(self.version) if self.version else None)
 
     def __call__(self, crops: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        import torch
+
         from lepton_desktop.vision.align import model_input
 
-        torch = self._torch
         with torch.inference_mode():
             x = torch.from_numpy(model_input(crops)).to(self.engine.device)
             emb, logits = self.engine.model.frame_outputs(x)
@@ -290,7 +144,7 @@ def export_dataset(
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ExportError(f"{target} already exists and is not empty; choose a new folder for the dataset.")
     with open_project(project) as proj:
-        plan = _plan(proj, options)
+        plan = make_plan(proj, options)
         features = _Features(proj, options) if options.features_only else None
         versions = {v.id: v for v in proj.model_versions.list()}
     try:
@@ -330,7 +184,7 @@ class _Written:
 
 
 def _write(
-    plan: _Plan,
+    plan: Plan,
     tmp: Path,
     options: ExportOptions,
     features: _Features | None,
@@ -339,7 +193,7 @@ def _write(
     total = sum(len(t.frames) for t in plan.tracks)
     done = 0
     written = _Written()
-    by_video: dict[int, list[_TrackPlan]] = defaultdict(list)
+    by_video: dict[int, list[TrackPlan]] = defaultdict(list)
     for t in plan.tracks:
         by_video[t.video.id].append(t)
     last = time.perf_counter()
@@ -369,7 +223,7 @@ def _write(
                             gray = to_gray(frame.image)
                         gray_crops[(t.track_id, frame.index)] = aligned_crop(gray, face, MiniXception.INPUT)
                         done += 1
-                        if not options.features_only and _is_image_frame(t, frame.index, options.stride):
+                        if not options.features_only and frame.index % options.stride == 0:
                             _write_image(tmp, t, frame.index, aligned_crop(frame.image, face, options.color_size))
                     now = time.perf_counter()
                     if now - last > 0.2:
@@ -382,15 +236,11 @@ def _write(
     return written
 
 
-def _is_image_frame(t: _TrackPlan, frame: int, stride: int) -> bool:
-    return frame % stride == 0
-
-
-def _crop_name(t: _TrackPlan, frame: int) -> str:
+def _crop_name(t: TrackPlan, frame: int) -> str:
     return f"{t.video.fingerprint[:10]}_t{t.track_id}_f{frame:07d}"
 
 
-def _write_image(tmp: Path, t: _TrackPlan, frame: int, crop: npt.NDArray[np.uint8]) -> None:
+def _write_image(tmp: Path, t: TrackPlan, frame: int, crop: npt.NDArray[np.uint8]) -> None:
     label = EMOTIONS[int(t.labels[np.searchsorted(t.frames, frame)])]
     folder = tmp / t.split / label
     folder.mkdir(parents=True, exist_ok=True)
@@ -399,7 +249,7 @@ def _write_image(tmp: Path, t: _TrackPlan, frame: int, crop: npt.NDArray[np.uint
 
 def _write_track(
     tmp: Path,
-    t: _TrackPlan,
+    t: TrackPlan,
     gray_crops: dict[tuple[int, int], npt.NDArray[np.uint8]],
     options: ExportOptions,
     features: _Features | None,
@@ -419,8 +269,8 @@ def _write_track(
         f = int(frames[r])
         label = EMOTIONS[int(labels[r])]
         name = _crop_name(t, f)
+        at = int(np.searchsorted(t.frames, f))
         line = {
-            "file_name": f"{t.split}/{label}/{name}.png" if features is None else None,
             "label": label,
             "video_fingerprint": t.video.fingerprint,
             "video": Path(t.video.path).name,
@@ -428,19 +278,19 @@ def _write_track(
             "time_s": round(f / fps, 4),
             "track": t.track_number,
             "track_id": t.track_id,
-            "annotator": t.annotators[int(np.searchsorted(t.frames, f))],
-            "origin": t.origins[int(np.searchsorted(t.frames, f))],
+            "annotator": t.annotators[at],
+            "origin": t.origins[at],
             "split": t.split,
             "model_version": t.model_version_id,
             "name": name,
         }
-        if features is not None:
-            del line["file_name"]
+        if features is None:
+            line = {"file_name": f"{t.split}/{label}/{name}.png", **line}
+            written.model_crops[t.split].append(crops[r])
+        else:
             assert emb is not None and logits is not None
             written.model_feats[t.split].append(emb[r])
             written.model_logits[t.split].append(logits[r])
-        else:
-            written.model_crops[t.split].append(crops[r])
         written.lines.append(line)
     # sequences: runs of consecutive frames, cut into windows
     folder = tmp / "sequences" / t.split
@@ -469,7 +319,7 @@ def _write_track(
 
 
 def _finish(
-    plan: _Plan,
+    plan: Plan,
     written: _Written,
     tmp: Path,
     target: Path,
@@ -534,7 +384,7 @@ def _fingerprint(folder: Path) -> str:
 
 
 def _summary(
-    plan: _Plan,
+    plan: Plan,
     written: _Written,
     target: Path,
     options: ExportOptions,

@@ -24,12 +24,11 @@ from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.metrics import Evaluation
 from lepton_desktop.services.dataset import FORMAT
-from lepton_desktop.services.engine import BASE_MODEL_NAME
-from lepton_desktop.services.models import models_dir, version_weights
+from lepton_desktop.services.models import ensure_base, models_dir, version_weights
 from lepton_desktop.store import open_project
 from lepton_desktop.vision.device import describe, pick_device
 from lepton_desktop.vision.training import EpochReport, Sequence, TrainSettings, evaluate_model, fine_tune
-from lepton_desktop.vision.weights import file_sha256, load_emotion_model, save_emotion_model
+from lepton_desktop.vision.weights import load_emotion_model, save_emotion_model
 
 
 class FineTuneError(LeptonError):
@@ -120,12 +119,7 @@ def finetune(
         weights = version_weights(parent) if parent is not None else None
         model = load_emotion_model(weights)
         if parent is None:
-            from lepton_desktop.services.models import base_sha256
-            from lepton_desktop.vision.weights import EMOTION_WEIGHTS, bundled_weights
-
-            parent = proj.model_versions.ensure(
-                BASE_MODEL_NAME, base_sha256(), weights_path=str(bundled_weights(EMOTION_WEIGHTS))
-            )
+            parent = ensure_base(proj)
     if data.features_only:
         made_by = (data.info.get("features_of") or {}).get("weights_sha256")
         if made_by != parent.weights_sha256:
@@ -155,7 +149,6 @@ def finetune(
     )
     path = folder / f"{sha[:16]}.safetensors"
     tmp.replace(path)
-    assert file_sha256(path) == sha
     confusion_png = folder / f"{sha[:16]}_confusion.png"
     write_confusion_png(before, after, confusion_png)
     metrics = {

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.paths import user_data_dir
 from lepton_desktop.core.records import ModelVersion
+from lepton_desktop.services.engine import BASE_MODEL_NAME
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.store.errors import RecordNotFoundError
 from lepton_desktop.vision.weights import EMOTION_WEIGHTS, bundled_weights, file_sha256
@@ -24,9 +26,17 @@ def models_dir() -> Path:
     return path
 
 
+@functools.cache
 def base_sha256() -> str:
-    """SHA-256 of the shipped weights."""
+    """SHA-256 of the shipped weights (read once: an installation's files do not change)."""
     return file_sha256(bundled_weights(EMOTION_WEIGHTS))
+
+
+def ensure_base(project: Project) -> ModelVersion:
+    """The project's version for the shipped model, registered on first use."""
+    return project.model_versions.ensure(
+        BASE_MODEL_NAME, base_sha256(), weights_path=str(bundled_weights(EMOTION_WEIGHTS))
+    )
 
 
 def version_weights(version: ModelVersion) -> Path | None:

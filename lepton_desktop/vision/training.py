@@ -12,6 +12,7 @@ thread count the result is the same, bit for bit, on CPU.
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
@@ -199,10 +200,7 @@ def evaluate_model(model: EmotionModel, sequences: list[Sequence], device: torch
     """Frame-level metrics of the model on labelled sequences."""
     if not sequences:
         return evaluate(np.zeros(0, np.int64), np.zeros(0, np.int64))
-    probs = predict(model, sequences, device)
-    truth = np.concatenate([s.labels for s in sequences]).astype(np.int64)
-    guess = np.concatenate([p.argmax(1) for p in probs])
-    return evaluate(truth, guess)
+    return _validate(model, sequences, device)[0]
 
 
 def fine_tune(
@@ -214,8 +212,6 @@ def fine_tune(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Generator[EpochReport, None, TrainResult]:
     """Train a copy of ``model``; yields an :class:`EpochReport` per epoch, returns the best weights."""
-    import time
-
     if not train:
         raise ValueError("no training sequences")
     if settings.train_cnn and train[0].crops is None:
@@ -261,7 +257,7 @@ def fine_tune(
             state = "cancelled"
             break
         epochs_run = epoch
-        val_eval, val_loss = _validate(model, val or train, weights, device)
+        val_eval, val_loss = _validate(model, val or train, device)
         better = val_eval.macro_f1 > best_f1 + 1e-6
         if better:
             best_f1, best_epoch, best_state, stale = val_eval.macro_f1, epoch, copy.deepcopy(model.state_dict()), 0
@@ -280,21 +276,10 @@ def fine_tune(
     return TrainResult(model.eval(), best_epoch, epochs_run, state)
 
 
-@torch.no_grad()
-def _validate(
-    model: EmotionModel, sequences: list[Sequence], weights: torch.Tensor, device: torch.device
-) -> tuple[Evaluation, float]:
-    model.eval()
-    loader = _Batches(sequences, device)
-    losses, n = 0.0, 0
-    truth, guess = [], []
-    for lo in range(0, len(sequences), 16):
-        idx = list(range(lo, min(lo + 16, len(sequences))))
-        crops, emb, logits, labels = loader.tensors(idx)
-        out = _forward(model, crops, emb, logits, False)
-        mask = labels >= 0
-        losses += float(F.cross_entropy(out[mask], labels[mask], reduction="sum"))
-        n += int(mask.sum())
-        truth.append(labels[mask].cpu().numpy())
-        guess.append(out.argmax(-1)[mask].cpu().numpy())
-    return evaluate(np.concatenate(truth), np.concatenate(guess)), losses / max(n, 1)
+def _validate(model: EmotionModel, sequences: list[Sequence], device: torch.device) -> tuple[Evaluation, float]:
+    """Metrics and mean cross-entropy over the labelled frames of ``sequences``."""
+    truth = np.concatenate([s.labels for s in sequences]).astype(np.int64)
+    probs = np.concatenate(predict(model, sequences, device))
+    keep = truth >= 0
+    loss = float(-np.log(np.clip(probs[keep, truth[keep]], 1e-12, None)).mean()) if keep.any() else 0.0
+    return evaluate(truth, probs.argmax(1)), loss
