@@ -47,6 +47,21 @@ def make_1080p(path, seconds: int, slices: int = 2) -> None:
             c.mux(p)
 
 
+def timed_frames(reader, indexes) -> list[float]:
+    """Milliseconds to get each frame, in the order asked."""
+    out = []
+    for k in indexes:
+        with Timer() as t:
+            reader.frame(k)
+        out.append(t.seconds * 1000)
+    return out
+
+
+def random_indexes(count: int, frames: int, seed: int = 1) -> list[int]:
+    rng = random.Random(seed)
+    return [rng.randrange(frames) for _ in range(count)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=60)
@@ -81,37 +96,22 @@ def main() -> None:
         small = got / t.seconds
         print(f"lepton iter_frames, downscaled to 640: {small:.1f} frames/s  (x{small / base_fps:.2f} of baseline)")
 
-        rng = random.Random(1)
-        lat = []
-        for _ in range(args.seeks):
-            k = rng.randrange(n)
-            with Timer() as t:
-                reader.frame(k)
-            lat.append(t.seconds * 1000)
+        lat = timed_frames(reader, random_indexes(args.seeks, n))
         print(
             f"random exact seek ({args.seeks}): p50 {percentile(lat, 50):.1f} ms, "
             f"p95 {percentile(lat, 95):.1f} ms, max {max(lat):.1f} ms"
         )
-        start = rng.randrange(n - 100)
+        start = random.Random(2).randrange(n - 100)
         reader.frame(start)
-        steps = []
-        for k in range(start + 1, start + 61):
-            with Timer() as t:
-                reader.frame(k)
-            steps.append(t.seconds * 1000)
+        steps = timed_frames(reader, range(start + 1, start + 61))
         print(f"step forward one frame (60): p50 {percentile(steps, 50):.1f} ms, p95 {percentile(steps, 95):.1f} ms")
 
     # Stepping backwards (held Left key): the reader decodes a window behind the playhead at once;
     # a reader with a one-frame cache cannot, and decodes from the keyframe every step (baseline).
     for cache in (1, 16):
         with VideoReader(path, cache_frames=cache) as reader:
-            start = 1000
-            reader.frame(start)
-            back = []
-            for k in range(start - 1, start - 61, -1):
-                with Timer() as t:
-                    reader.frame(k)
-                back.append(t.seconds * 1000)
+            reader.frame(1000)
+            back = timed_frames(reader, range(999, 939, -1))
         print(
             f"step backward one frame (60), {'baseline, no window' if cache == 1 else 'window of 15'}: "
             f"mean {sum(back) / len(back):.1f} ms, p50 {percentile(back, 50):.1f} ms, p95 {percentile(back, 95):.0f} ms"
@@ -128,13 +128,7 @@ def main() -> None:
             with VideoReader(clip) as reader:
                 if mode != "chosen":
                     reader._stream.thread_type = mode
-                rng = random.Random(1)
-                lat = []
-                for _ in range(min(args.seeks, 60)):
-                    k = rng.randrange(reader.frame_count)
-                    with Timer() as t:
-                        reader.frame(k)
-                    lat.append(t.seconds * 1000)
+                lat = timed_frames(reader, random_indexes(min(args.seeks, 60), reader.frame_count))
                 chosen = reader._stream.thread_type
             print(
                 f"seek, {label}, threads {mode if mode != 'chosen' else f'as chosen ({chosen})':<20}: "

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.paths import user_log_dir
+from lepton_desktop.gui.memory import settle_memory
 from lepton_desktop.gui.worker import GeneratorWorker
 from lepton_desktop.services.analysis import analyze_video, default_project, rename_person
 from lepton_desktop.services.settings import save_settings
@@ -115,8 +116,6 @@ class AnalysisMixin(_Base):
     def _analysis_step(self, step) -> None:  # type: ignore[no-untyped-def]
         if not self._analysis_settled:  # the models and the decoder are loaded now: they live long
             self._analysis_settled = True
-            from lepton_desktop.gui.main_window import settle_memory
-
             settle_memory(collect=False)
         self.results.add_rows(step.rows, step.track_ids)
         self.analysis.show_progress(step.frames_done, step.total, step.fps, step.faces, step.device)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from pathlib import Path
@@ -36,6 +35,7 @@ from lepton_desktop.gui.corrections import (
 from lepton_desktop.gui.frame_loader import FrameLoader
 from lepton_desktop.gui.frame_view import FrameView
 from lepton_desktop.gui.labelling import LabellingMixin
+from lepton_desktop.gui.memory import settle_memory
 from lepton_desktop.gui.panels import AnalysisPanel, CorrectionsPanel, PeoplePanel
 from lepton_desktop.gui.results import ResultsModel
 from lepton_desktop.gui.timeline import TimelineWidget
@@ -49,20 +49,6 @@ log = logging.getLogger(__name__)
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.avi *.webm *.m4v);;All files (*)"
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
-
-
-def settle_memory(collect: bool = True) -> None:
-    """Move every object alive now (Qt wrappers, modules, loaded models) out of the collector's sight.
-
-    A full garbage collection walks every tracked object while holding the interpreter
-    lock; with Qt, pyqtgraph and PyTorch loaded that took 100-160 ms, in whichever thread
-    triggered it, and froze the window mid-analysis. Long-lived objects frozen after each
-    big load keep the collections that still happen short. ``collect=False`` skips the
-    clean-up first (itself one such pause): for use while the window is busy.
-    """
-    if collect:
-        gc.collect()
-    gc.freeze()
 
 
 class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):

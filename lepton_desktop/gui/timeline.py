@@ -196,10 +196,10 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self._refresh.setInterval(200)  # curves fill in at 5 Hz while an analysis runs
         self._refresh.timeout.connect(self._flush)
         self._refresh.start()
-        self._curve_timer = QTimer(self)
-        self._curve_timer.setSingleShot(True)
-        self._curve_timer.setInterval(0)
-        self._curve_timer.timeout.connect(self._grow_curves)
+        self._grow_timer = QTimer(self)
+        self._grow_timer.setSingleShot(True)
+        self._grow_timer.setInterval(0)
+        self._grow_timer.timeout.connect(self._grow)
         self.scene().sigMouseClicked.connect(self._clicked)
         model.changed.connect(self._changed)
         model.reset.connect(self._rebuild)
@@ -232,7 +232,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
             row = self.rows.get(number)
             if row is None:
                 if not all_rows:  # new people get their plot in an event-loop turn of their own
-                    self._curve_timer.start()
+                    self._grow_timer.start()
                     continue
                 row = self._create_row(number)
             self._refresh_row(number, row, all_rows)
@@ -261,7 +261,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
             if all_rows:
                 row.add_curves(len(EMOTIONS))
             else:
-                self._curve_timer.start()
+                self._grow_timer.start()
         if number in self._corrections:
             row.set_corrections(self._corrections[number])
         if self.compare_title:
@@ -278,7 +278,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         for row in self.rows.values():
             row.add_curves(len(EMOTIONS))
 
-    def _grow_curves(self) -> None:
+    def _grow(self) -> None:
         """One small piece of timeline building per event-loop turn: a new person's plot, or three curves."""
         waiting = sorted(n for n in self._dirty if n in self.model.probs and n not in self.rows)
         if waiting:
@@ -286,13 +286,13 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
             self._refresh_row(number, self._create_row(number), all_rows=False)
             self._dirty.discard(number)
             self._resize_for_rows()
-            self._curve_timer.start()
+            self._grow_timer.start()
             return
         pending = [row for row in self.rows.values() if len(row.curves) < len(EMOTIONS)]
         if pending:
             done = pending[0].add_curves(3)
             if len(pending) > 1 or not done:
-                self._curve_timer.start()
+                self._grow_timer.start()
 
     # -- playhead and navigation ---------------------------------------------------------
 
