@@ -5,7 +5,9 @@
 1. Time to show a stored 2-hour analysis (30 fps, two people: 216,000 frames each)
    from the project to drawn timelines.
 2. Frame time of timeline pan and zoom at that size (p50/p95 of a forced repaint).
-3. Seek latency on a 1080p H.264 file: request -> frame on screen (p50/p95 over random seeks).
+3. Seek latency on a 1080p H.264 file: request -> frame on screen (p50/p95 over random seeks),
+   first with exact decoding only (the baseline), then with the proxy copy (preview, then exact);
+   and a slider drag (scrub): how many positions got a frame on screen, and rest -> exact frame.
 4. Longest GUI-thread stall while an analysis runs (10 ms QTimer heartbeat).
 """
 
@@ -101,19 +103,58 @@ def main() -> None:
         from decode import make_1080p
 
         make_1080p(path, 60)
+
+    def seeks(exact_only: bool) -> tuple[list[float], list[float]]:
+        first, exact = [], []
+        rng2 = random.Random(2)
+        for _ in range(60):
+            k = rng2.randrange(win.frame_count)
+            t = time.perf_counter()
+            win.seek(k)
+            wait(lambda k=k: win.view.frame_index == k)
+            first.append((time.perf_counter() - t) * 1000)
+            wait(lambda k=k: win.view.frame_index == k and win.view.exact)
+            exact.append((time.perf_counter() - t) * 1000)
+        return first, exact
+
+    def scrub() -> tuple[int, float]:
+        """A drag along the slider: 40 moves 20 ms apart; frames of those shown, then rest -> exact frame."""
+        seen: set[int] = set()
+        win._loader.frame_ready.connect(lambda i, _image, _exact: seen.add(i))
+        pos, wanted = win.frame_count // 3, set()
+        for _ in range(40):
+            pos = min(win.frame_count - 1, pos + 23)
+            wanted.add(pos)
+            win.seek(pos)
+            end = time.perf_counter() + 0.02
+            wait(lambda end=end: time.perf_counter() >= end)
+        t = time.perf_counter()
+        wait(lambda: win.view.frame_index == pos and win.view.exact)
+        return len(seen & wanted), (time.perf_counter() - t) * 1000
+
+    win.settings.proxy_media = False  # baseline: exact decoding only, as before proxy copies
     win.open_video(path)
     wait(lambda: win.view.frame_index == 0)
-    lat = []
-    rng2 = random.Random(2)
-    for _ in range(60):
-        k = rng2.randrange(win.frame_count)
-        t = time.perf_counter()
-        win.seek(k)
-        wait(lambda k=k: win.view.frame_index == k)
-        lat.append((time.perf_counter() - t) * 1000)
+    _, lat = seeks(True)
+    shown, rest = scrub()
     print(
-        f"1080p seek, request -> frame on screen (60 random): "
-        f"p50 {percentile(lat, 50):.0f} ms, p95 {percentile(lat, 95):.0f} ms"
+        f"1080p seek, exact decoding only (60 random): p50 {percentile(lat, 50):.0f} ms, "
+        f"p95 {percentile(lat, 95):.0f} ms; scrub: {shown}/40 positions shown, rest -> exact {rest:.0f} ms"
+    )
+    win.settings.proxy_media = True
+    t = time.perf_counter()
+    win.open_video(path)
+    wait(lambda: win.proxy_job.complete, timeout=300)
+    build = time.perf_counter() - t
+    print(f"proxy copy of the 60 s 1080p file: built in {build:.1f} s ({win.frame_count / build:.0f} frames/s)")
+    first, exact = seeks(False)
+    shown, rest = scrub()
+    print(
+        f"1080p seek with the proxy copy (60 random): request -> frame on screen "
+        f"p50 {percentile(first, 50):.0f} ms, p95 {percentile(first, 95):.0f} ms "
+        f"(x{percentile(lat, 95) / percentile(first, 95):.1f} faster at p95); exact full-size frame follows at "
+        f"p50 {percentile(exact, 50):.0f} ms, p95 {percentile(exact, 95):.0f} ms; "
+        f"scrub: {shown}/40 positions shown, rest -> exact {rest:.0f} ms"
     )
     steps = []
     for _ in range(30):

@@ -320,9 +320,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--track", type=_positive, help="only this person")
     p.set_defaults(func=_cmd_agreement)
 
-    from lepton_desktop.cli_learning import add_commands
+    from lepton_desktop import cli_learning, cli_proxy
 
-    add_commands(sub)
+    cli_learning.add_commands(sub)
+    cli_proxy.add_commands(sub)
 
     proj = sub.add_parser(
         "project", help="create and inspect project files", description="Create and inspect project files."

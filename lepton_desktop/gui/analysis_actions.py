@@ -110,6 +110,10 @@ class AnalysisMixin(_Base):
         self.analysis.running(on)
         self.analyse_action.setEnabled(not on)
         self.cancel_action.setEnabled(on)
+        if on:  # the analysis needs the cores more than the fast-seeking copy does
+            self.proxy_job.pause()
+        else:
+            self.proxy_job.resume()
         if on:
             self.docks["analysis"].raise_()
 

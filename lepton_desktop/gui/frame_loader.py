@@ -2,6 +2,11 @@
 
 SLEAP's recipe: while a frame is being decoded, further requests overwrite one
 pending slot instead of queueing, so scrubbing never builds a backlog.
+
+With a proxy copy (``video/proxy.py``), a frame that needs a seek is first shown
+from the copy (640 px, a few ms), then the exact frame replaces it; if a newer
+request comes while the exact frame is decoding, that decode is abandoned, so
+scrubbing shows copy frames at once and the exact frame once the user rests.
 """
 
 from __future__ import annotations
@@ -13,19 +18,25 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from lepton_desktop.video import VideoReader
+from lepton_desktop.video.proxy import ProxyReader
+from lepton_desktop.video.reader import Superseded
 
 log = logging.getLogger(__name__)
 
 
 class FrameLoader(QObject):
-    """Owns a :class:`VideoReader` on a worker thread; emits ``frame_ready(index, image)``."""
+    """Owns a :class:`VideoReader` on a worker thread; emits ``frame_ready(index, image, exact)``.
 
-    frame_ready = Signal(int, object)
+    ``exact`` is False for a preview from the proxy copy; the exact frame follows unless superseded.
+    """
+
+    frame_ready = Signal(int, object, bool)
     failed = Signal(str)
 
-    def __init__(self, reader: VideoReader, parent: QObject | None = None) -> None:
+    def __init__(self, reader: VideoReader, proxy: ProxyReader | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._reader = reader
+        self._proxy = proxy
         self._pending: int | None = None
         self._cond = threading.Condition()
         self._closing = False
@@ -45,6 +56,11 @@ class FrameLoader(QObject):
             self._cond.notify()
         self._thread.join(timeout=5)
         self._reader.close()
+        if self._proxy is not None:
+            self._proxy.close()
+
+    def _superseded(self) -> bool:
+        return self._pending is not None or self._closing
 
     def _run(self) -> None:
         while True:
@@ -55,15 +71,33 @@ class FrameLoader(QObject):
                     return
                 index, self._pending = self._pending, None
             assert index is not None
+            previewed = self._proxy is not None and not self._reader.is_quick(index) and self._preview(index)
+            if previewed is None:
+                return
             try:
-                image: np.ndarray = self._reader.frame(index)
+                image: np.ndarray = self._reader.frame(index, stop=self._superseded if previewed else None)
+            except Superseded:
+                continue
             except Exception as exc:  # reported to the window, logged with traceback
                 log.exception("frame %s failed", index)
                 if not self._emit(self.failed, str(exc)):
                     return
                 continue
-            if not self._emit(self.frame_ready, index, image):
+            if not self._emit(self.frame_ready, index, image, True):
                 return
+
+    def _preview(self, index: int) -> bool | None:
+        """Show the copy's frame if there is one: True if shown, None if the window is gone."""
+        assert self._proxy is not None
+        try:
+            image = self._proxy.frame(index)
+        except Exception:  # the copy is only a help: log it and go on without it
+            log.exception("proxy frame %s failed; exact decoding only from now on", index)
+            self._proxy = None
+            return False
+        if image is None:
+            return False
+        return True if self._emit(self.frame_ready, index, image, False) else None
 
     @staticmethod
     def _emit(signal: object, *args: object) -> bool:

@@ -19,6 +19,10 @@ class FrameView(QWidget):
         self._image: QImage | None = None
         self._array: np.ndarray | None = None  # keeps the buffer alive for the QImage
         self.frame_index: int | None = None
+        self.exact = True
+        """False while the frame shown is a preview from the proxy copy."""
+        self.video_size: tuple[int, int] | None = None
+        """The video's (width, height): face boxes are in its pixels, whatever the size of the image shown."""
         self.faces: list[tuple[str, np.ndarray, np.ndarray]] = []  # (name, box x/y/w/h, probs)
         self.show_overlay = True
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -32,13 +36,14 @@ class FrameView(QWidget):
         self.faces = faces
         self.update()
 
-    def show_frame(self, index: int, rgb: np.ndarray) -> None:
-        """Display ``rgb`` (H, W, 3 uint8) as frame ``index``."""
+    def show_frame(self, index: int, rgb: np.ndarray, *, exact: bool = True) -> None:
+        """Display ``rgb`` (H, W, 3 uint8) as frame ``index`` (``exact=False``: a smaller preview)."""
         array = np.ascontiguousarray(rgb)
         height, width = array.shape[:2]
         self._array = array
         self._image = QImage(array.data, width, height, array.strides[0], QImage.Format.Format_RGB888)
         self.frame_index = index
+        self.exact = exact
         self.update()
 
     def current_array(self) -> np.ndarray | None:
@@ -60,7 +65,8 @@ class FrameView(QWidget):
 
     def _paint_faces(self, painter: QPainter, target: QRect) -> None:
         assert self._image is not None
-        scale = target.width() / max(self._image.width(), 1)
+        width = self.video_size[0] if self.video_size is not None else self._image.width()
+        scale = target.width() / max(width, 1)
         font = QFont(self.font())
         font.setPointSizeF(max(8.0, font.pointSizeF()))
         font.setBold(True)

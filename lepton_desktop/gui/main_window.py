@@ -37,6 +37,7 @@ from lepton_desktop.gui.frame_view import FrameView
 from lepton_desktop.gui.labelling import LabellingMixin
 from lepton_desktop.gui.memory import settle_memory
 from lepton_desktop.gui.panels import AnalysisPanel, CorrectionsPanel, PeoplePanel
+from lepton_desktop.gui.proxy_job import ProxyJob, budget_bytes, proxy_for
 from lepton_desktop.gui.results import ResultsModel
 from lepton_desktop.gui.timeline import TimelineWidget
 from lepton_desktop.gui.worker import GeneratorWorker
@@ -89,6 +90,9 @@ class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):
         self._build_docks()
         self._build_actions()
         self._build_status()
+        self.proxy_job = ProxyJob(self)
+        self.proxy_job.status.connect(self.status_proxy.setText)
+        self.proxy_job.problem.connect(lambda msg: self.statusBar().showMessage(msg, 15000))
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
@@ -219,6 +223,9 @@ class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):
     def _build_status(self) -> None:
         self.status_frame = QLabel("")
         self.status_device = QLabel("")
+        self.status_proxy = QLabel("")
+        self.status_proxy.setToolTip("A small copy of the video is being prepared: seeking will show a frame at once.")
+        self.statusBar().addPermanentWidget(self.status_proxy)
         self.statusBar().addPermanentWidget(self.status_frame)
         self.statusBar().addPermanentWidget(self.status_device)
         self._show_device()
@@ -274,6 +281,7 @@ class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):
             return False
         try:
             reader = VideoReader(path)
+            proxy = proxy_for(reader, self.settings)
         except LeptonError as exc:
             self._error("This video cannot be opened", str(exc))
             return False
@@ -287,8 +295,11 @@ class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):
         self.fingerprint = reader.fingerprint
         self.reader_info = reader.info
         self._timeline = reader.timeline
-        self._loader = FrameLoader(reader, self)
+        self._loader = FrameLoader(reader, proxy, self)
         self._loader.frame_ready.connect(self._show)
+        self.view.video_size = (reader.info.width, reader.info.height)
+        if proxy is not None and not proxy.layout.complete():
+            self.proxy_job.start(self.video_path, budget_bytes(self.settings))
         self._loader.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(0, reader.frame_count - 1))
@@ -329,6 +340,7 @@ class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):
 
     def _close_video(self) -> None:
         self.pause()
+        self.proxy_job.stop()
         if self._loader is not None:
             self._loader.close()
             self._loader = None
@@ -425,8 +437,8 @@ class MainWindow(AnalysisMixin, LabellingMixin, QMainWindow):
         self.settings.show_overlay = self.view.show_overlay
         self.view.update()
 
-    def _show(self, index: int, image: np.ndarray) -> None:
-        self.view.show_frame(index, image)
+    def _show(self, index: int, image: np.ndarray, exact: bool) -> None:
+        self.view.show_frame(index, image, exact=exact)
         self._update_overlay()
 
     def _update_overlay(self) -> None:

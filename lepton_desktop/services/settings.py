@@ -33,6 +33,10 @@ class Settings:
     playback_speed: float = 1.0
     device: str = "auto"
     stride: int = 3
+    proxy_media: bool = True
+    """Keep a small short-GOP copy of large videos in the cache, so seeking shows a frame at once."""
+    proxy_cache_gb: float = 10.0
+    """Room the copies may take; the least recently used go first."""
 
     def remember_video(self, path: str | Path) -> None:
         """Put ``path`` first in the recent list."""

@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,13 @@ Image = npt.NDArray[np.uint8]
 
 _FORWARD_DECODE_LIMIT = 90
 """Continue decoding instead of seeking when the target is at most this many frames ahead."""
+
+_QUICK_AHEAD = 15
+"""A frame at most this many frames ahead of the decoder counts as quick (see ``is_quick``)."""
+
+
+class Superseded(Exception):
+    """A ``frame`` call was abandoned because its ``stop`` callback said so."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,6 +83,7 @@ class VideoReader:
         self._behind: dict[int, Any] = {}  # decoded frames just before a backward step (see _fill_backwards)
         self._lru: OrderedDict[tuple[int, tuple[int, int] | None], Image] = OrderedDict()
         self._lru_size = cache_frames
+        self._stop: Callable[[], bool] | None = None
 
     # -- metadata ---------------------------------------------------------------
 
@@ -131,8 +139,27 @@ class VideoReader:
 
     # -- random access ----------------------------------------------------------
 
-    def frame(self, index: int, *, size: tuple[int, int] | None = None) -> Image:
-        """RGB pixels of frame ``index``, rotated for display, optionally resized to ``size`` (w, h)."""
+    def is_quick(self, index: int) -> bool:
+        """True if frame ``index`` needs no seek: cached, kept from a step back, or a few frames ahead."""
+        with self._lock:
+            if index in self._behind or any(key[0] == index for key in self._lru):
+                return True
+            if not 0 <= index < self.frame_count or not self.index.exact_timestamps:
+                return False
+            target = int(self.timeline.pts[index])
+            if self._decoder is None or self._last_pts is None or target <= self._last_pts:
+                return False
+            pts = self.timeline.pts
+            return int(np.searchsorted(pts, target)) - int(np.searchsorted(pts, self._last_pts)) <= _QUICK_AHEAD
+
+    def frame(
+        self, index: int, *, size: tuple[int, int] | None = None, stop: Callable[[], bool] | None = None
+    ) -> Image:
+        """RGB pixels of frame ``index``, rotated for display, optionally resized to ``size`` (w, h).
+
+        ``stop`` is asked between decoded frames; when it returns True the call raises
+        :class:`Superseded` (the decoder stays where it got to, so a later frame ahead continues from there).
+        """
         if not 0 <= index < self.frame_count:
             raise IndexError(
                 f"frame {index} is out of range: {self.path.name} has {self.frame_count} frames "
@@ -140,20 +167,27 @@ class VideoReader:
             )
         key = (index, size)
         with self._lock:
-            stepping_back = self._last_index is not None and 0 < self._last_index - index <= 2
-            self._last_index = index
-            cached = self._lru.get(key)
-            if cached is not None:
-                self._lru.move_to_end(key)
-                return cached
-            raw = self._behind.pop(index, None)
-            if raw is None and not stepping_back:
-                self._behind.clear()  # not stepping back any more: let the decoded frames go
-            if raw is None and stepping_back and self.index.exact_timestamps and self._lru_size > 1:
-                raw = self._fill_backwards(index)
-            image = to_rgb(raw if raw is not None else self._decode_exact(index), self.index.rotation, size)
-            self._remember(key, image)
-            return image
+            self._stop = stop
+            try:
+                return self._frame(index, key, size)
+            finally:
+                self._stop = None
+
+    def _frame(self, index: int, key: tuple[int, tuple[int, int] | None], size: tuple[int, int] | None) -> Image:
+        stepping_back = self._last_index is not None and 0 < self._last_index - index <= 2
+        self._last_index = index
+        cached = self._lru.get(key)
+        if cached is not None:
+            self._lru.move_to_end(key)
+            return cached
+        raw = self._behind.pop(index, None)
+        if raw is None and not stepping_back:
+            self._behind.clear()  # not stepping back any more: let the decoded frames go
+        if raw is None and stepping_back and self.index.exact_timestamps and self._lru_size > 1:
+            raw = self._fill_backwards(index)
+        image = to_rgb(raw if raw is not None else self._decode_exact(index), self.index.rotation, size)
+        self._remember(key, image)
+        return image
 
     def _remember(self, key: tuple[int, tuple[int, int] | None], image: Image) -> None:
         self._lru[key] = image
@@ -236,8 +270,11 @@ class VideoReader:
     def _advance_to(self, target: int) -> Any | None:
         assert self._decoder is not None
         self._wanted = target
+        stop = self._stop
         try:
             for frame in self._decoder:
+                if stop is not None and stop():
+                    raise Superseded(target)
                 if frame.pts is None:
                     continue
                 self._last_pts = int(frame.pts)

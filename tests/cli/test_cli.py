@@ -112,3 +112,16 @@ def test_adding_a_bad_video_changes_nothing(videos, tmp_path):
     result = lepton("project", "add", proj, good, bad)
     assert result.returncode == 1 and "bad.mp4" in result.stderr
     assert json.loads(lepton("project", "show", proj).stdout)["videos"] == []
+
+
+def test_proxy_prepares_copies_of_slow_to_seek_videos(videos, tmp_path):
+    slow = make_video(videos / "cli_proxy_slow.mp4", 200, size=(640, 360), options={"g": "250"})
+    quick = make_video(videos / "cli_proxy_quick.mp4", 30)
+    result = lepton("proxy", slow, quick, home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report[0]["state"] == "done" and report[0]["bytes"] > 0
+    assert report[1]["state"].startswith("not needed") and report[1]["bytes"] == 0
+    assert sorted(p.name for p in (tmp_path / "cache" / "proxy").iterdir()) == [os.path.basename(report[0]["folder"])]
+    again = json.loads(lepton("proxy", slow, home=tmp_path).stdout)
+    assert again[0]["state"] == "done" and again[0]["bytes"] == report[0]["bytes"]  # already there: kept
