@@ -57,6 +57,34 @@ def timed_frames(reader, indexes) -> list[float]:
     return out
 
 
+def proxy_seeks(path, reader, seeks: int, exact_ms: list[float]) -> None:
+    """Build the proxy copy and seek in it; exact seeks (measured just before) are the baseline."""
+    from lepton_desktop.video.proxy import ProxyLayout, ProxyReader
+    from lepton_desktop.video.proxy_build import build_proxy
+
+    with Timer() as t:
+        for _ in build_proxy(path):
+            pass
+    layout = ProxyLayout.for_video(reader)
+    size = sum(f.stat().st_size for f in layout.folder.glob("*.mp4"))
+    hour = size / reader.info.duration_s * 3600 / 1e9
+    print(
+        f"proxy copy {layout.size[0]}x{layout.size[1]}: built at {reader.frame_count / t.seconds:.0f} frames/s, "
+        f"{size / 1e6:.1f} MB ({hour:.2f} GB per hour of this footage)"
+    )
+    proxy = ProxyReader(layout)
+    lat = []
+    for k in random_indexes(seeks, reader.frame_count):
+        with Timer() as t:
+            proxy.frame(k)
+        lat.append(t.seconds * 1000)
+    proxy.close()
+    print(
+        f"random proxy seek ({seeks}): p50 {percentile(lat, 50):.1f} ms, p95 {percentile(lat, 95):.1f} ms "
+        f"(x{percentile(exact_ms, 95) / percentile(lat, 95):.0f} faster than exact at p95)"
+    )
+
+
 def random_indexes(count: int, frames: int, seed: int = 1) -> list[int]:
     rng = random.Random(seed)
     return [rng.randrange(frames) for _ in range(count)]
@@ -101,6 +129,7 @@ def main() -> None:
             f"random exact seek ({args.seeks}): p50 {percentile(lat, 50):.1f} ms, "
             f"p95 {percentile(lat, 95):.1f} ms, max {max(lat):.1f} ms"
         )
+        proxy_seeks(path, reader, args.seeks, lat)
         start = random.Random(2).randrange(n - 100)
         reader.frame(start)
         steps = timed_frames(reader, range(start + 1, start + 61))

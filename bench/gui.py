@@ -205,6 +205,7 @@ def main() -> None:
     t = time.perf_counter()
     win.start_analysis()
     wait(lambda: win._worker is not None and not win._worker.is_running(), timeout=300)
+    wait(lambda: False, timeout=0.5)  # the last steps (results attached, corrections loaded) count too
     heart.stop()
     print(
         f"analysis in the window: {time.perf_counter() - t:.1f} s for 250 frames; GUI heartbeat gaps: "

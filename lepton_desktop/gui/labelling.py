@@ -63,38 +63,21 @@ class LabellingMixin(_Base):
 
     # -- corrections ------------------------------------------------------------------
 
-    def _video_id(self) -> int | None:
-        if self.fingerprint is None:
-            return None
-        from lepton_desktop.store import open_project
-
-        try:
-            with open_project(self.project) as proj:
-                record = proj.videos.by_fingerprint(self.fingerprint)
-        except LeptonError:
-            return None
-        return None if record is None else record.id
-
     def _attach_corrections(self) -> None:
         key = (str(self.project), self.fingerprint or "")
         stack = self._undo_stacks.get(key)
         if stack is None:  # one undo history per video and project; switching never undoes elsewhere
             stack = self._undo_stacks[key] = QUndoStack(self.undo_group)
         self.undo_group.setActiveStack(stack)
-        self.corrections.attach(self.project, self._video_id(), self.frame_count, self.results.track_ids)
-        self._load_review()
-
-    def _load_review(self) -> None:
-        from lepton_desktop.store import open_project
-
-        self.review_status = {}
-        if not self.results.track_ids:
-            return
-        try:
-            with open_project(self.project) as proj:
-                self.review_status = {n: proj.runs.review(t) for n, t in self.results.track_ids.items()}
+        video_id, self.review_status = None, {}
+        try:  # the project the corrections model keeps open: no new connection on the GUI thread
+            proj = self.corrections.use(self.project)
+            record = proj.videos.by_fingerprint(self.fingerprint) if self.fingerprint else None
+            video_id = None if record is None else record.id
+            self.review_status = {n: proj.runs.review(t) for n, t in self.results.track_ids.items()}
         except LeptonError:
-            return
+            pass
+        self.corrections.attach(self.project, video_id, self.frame_count, self.results.track_ids)
         for number, status in self.review_status.items():
             self.people.set_status(number, status)
 

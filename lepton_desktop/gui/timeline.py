@@ -31,6 +31,10 @@ TIER_Y = (-0.33, -0.21)
 """Where the corrections tier sits, below the ribbon."""
 COMPARE_Y = (-0.49, -0.37)
 """Where another model version's dominant emotion sits, below the tier, while comparing."""
+SPARE_ROWS = 2
+"""Person rows built ahead while the window is idle."""
+MAX_SPARE_ROWS = 8
+"""Rows kept for reuse when results are cleared."""
 
 
 class _SelectViewBox(pg.ViewBox):
@@ -59,8 +63,10 @@ class _SelectViewBox(pg.ViewBox):
 class _PersonRow:
     """One plot per person: curves on 0..1, the dominant ribbon and the corrections tier as bands below."""
 
-    def __init__(self, widget: TimelineWidget, number: int, row: int) -> None:
-        self.plot = widget.ci.addPlot(row=row, col=0, enableMenu=False, viewBox=_SelectViewBox(widget, number))
+    def __init__(self, widget: TimelineWidget, number: int) -> None:
+        self.number = number
+        self.viewbox = _SelectViewBox(widget, number)
+        self.plot = pg.PlotItem(enableMenu=False, viewBox=self.viewbox)
         self.plot.setLabel("left", widget.model.names.get(number, f"Person {number}"))
         self.plot.setYRange(TIER_Y[0], 1, padding=0.02)
         self.plot.setLimits(yMin=TIER_Y[0] - 0.05, yMax=1.05)
@@ -91,9 +97,27 @@ class _PersonRow:
         self.set_compare(None, "")
         self.region = pg.LinearRegionItem(brush=pg.mkBrush(255, 255, 255, 40), movable=True)
         self.region.setVisible(False)
-        self.region.sigRegionChanged.connect(lambda *_: widget._region_moved(number))
+        self.region.sigRegionChanged.connect(lambda *_: widget._region_moved(self.number))
         self.plot.addItem(self.region)
         self.plot.sigXRangeChanged.connect(lambda *_: self.draw_bands())
+
+    def recycle(self) -> None:
+        """Empty the row so that another person (of this or the next video) can use it."""
+        self.probs = None
+        for curve in self.curves:
+            curve.setData([], [])
+        self.dominant = self.corrected = np.zeros(0, np.int8)
+        self.set_compare(None, "")
+        self.region.setVisible(False)
+        self.plot.getAxis("left").setPen(pg.mkPen((150, 150, 150)))
+        self.plot.showAxis("bottom")
+        self.plot.setXLink(None)
+        self.plot.setLimits(xMin=None, xMax=None)
+
+    def bind(self, number: int, name: str) -> None:
+        """Give the row to person ``number``."""
+        self.number = self.viewbox._number = number
+        self.plot.setLabel("left", name)
 
     def add_curves(self, count: int) -> bool:
         """Create up to ``count`` more of the seven curves (with data); True once all exist.
@@ -200,15 +224,34 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self._grow_timer.setSingleShot(True)
         self._grow_timer.setInterval(0)
         self._grow_timer.timeout.connect(self._grow)
+        # Building a person's plot costs ~35 ms of GUI time; rows are built ahead, while the window
+        # is idle, and recycled when the results are cleared, so people appearing during an
+        # analysis take a ready row.
+        self._spares: list[_PersonRow] = []
+        self._spare_timer = QTimer(self)
+        self._spare_timer.setSingleShot(True)
+        self._spare_timer.setInterval(50)  # one row per turn, other events in between
+        self._spare_timer.timeout.connect(self._build_spare)
+        self._spare_timer.start()
         self.scene().sigMouseClicked.connect(self._clicked)
         model.changed.connect(self._changed)
         model.reset.connect(self._rebuild)
 
     # -- model events --------------------------------------------------------------------
 
+    def _build_spare(self) -> None:
+        if len(self._spares) < SPARE_ROWS:
+            row = _PersonRow(self, 0)
+            row.add_curves(len(EMOTIONS))
+            self._spares.append(row)
+            self._spare_timer.start()
+
     def _rebuild(self) -> None:
         for row in self.rows.values():
             self.ci.removeItem(row.plot)
+            if len(self._spares) < MAX_SPARE_ROWS:
+                row.recycle()
+                self._spares.append(row)
         self.rows = {}
         self._dirty = set()
         self._corrections = {}
@@ -241,7 +284,11 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
 
     def _create_row(self, number: int) -> _PersonRow:
         previous = list(self.rows.values())[-1] if self.rows else None
-        row = self.rows[number] = _PersonRow(self, number, 2 + len(self.rows))
+        name = self.model.names.get(number, f"Person {number}")
+        row = self._spares.pop(0) if self._spares else _PersonRow(self, number)
+        row.bind(number, name)
+        self.ci.addItem(row.plot, row=2 + len(self.rows), col=0)
+        self.rows[number] = row
         if previous is not None:  # only the bottom row carries the frame axis
             previous.plot.hideAxis("bottom")
         first = next(iter(self.rows.values())).plot

@@ -132,3 +132,16 @@ def test_reader_abandons_a_superseded_decode_and_stays_exact(clip):
         assert read_number(reader.frame(150)) == 150
         assert reader.is_quick(150) and reader.is_quick(160) and not reader.is_quick(190)
         assert read_number(reader.frame(160)) == 160
+
+
+def test_rotated_video_copy_is_in_display_orientation(videos, tmp_path):
+    path = make_video(videos / "proxy_rot.mp4", 200, size=(640, 360), rotation=90, options={"g": "250"})
+    _, layout = _build(path, tmp_path)
+    assert layout.size == (360, 640)
+    proxy = ProxyReader(layout)
+    with VideoReader(path) as exact:
+        for k in (5, 100, 180):
+            image = proxy.frame(k)
+            assert image is not None and image.shape == exact.frame(k).shape == (640, 360, 3)
+            near = {n: np.abs(image.astype(int) - exact.frame(n)).mean() for n in (k - 1, k, k + 1)}
+            assert min(near, key=near.__getitem__) == k

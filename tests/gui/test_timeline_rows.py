@@ -1,0 +1,51 @@
+"""Person rows are built ahead and recycled: a reused row shows its new person only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lepton_desktop.gui.results import ResultsModel
+from lepton_desktop.gui.timeline import SPARE_ROWS, TimelineWidget
+from lepton_desktop.vision.analyzer import FaceRows
+
+pytestmark = pytest.mark.gui
+
+
+def _rows(people: dict[int, int], frames: int) -> FaceRows:
+    """Person n is seen on every frame with emotion ``people[n]`` at 0.9."""
+    numbers = sorted(people)
+    f = np.repeat(np.arange(frames, dtype=np.int32), len(numbers))
+    t = np.tile(np.array(numbers, np.int32), frames)
+    probs = np.full((len(f), 7), 0.1 / 6, np.float32)
+    probs[np.arange(len(f)), [people[n] for n in t]] = 0.9
+    return FaceRows(f, t, np.full((len(f), 4), 10, np.float32), probs)
+
+
+def test_rows_are_built_ahead_and_recycled_clean(qtbot):
+    model = ResultsModel()
+    widget = TimelineWidget(model)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: len(widget._spares) == SPARE_ROWS, timeout=3000)
+    spares = list(widget._spares)
+
+    model.clear(100)
+    model.add_rows(_rows({1: 3, 2: 0}, 100))
+    qtbot.waitUntil(lambda: len(widget.rows) == 2 and all(len(r.curves) == 7 for r in widget.rows.values()))
+    assert [widget.rows[1], widget.rows[2]] == spares  # no plot built while people appeared
+    widget.set_compare({1: np.zeros(100, np.int8)}, "v1")
+    widget.select(2, 10, 20)
+    assert widget.rows[2].plot.getAxis("bottom").isVisible() and not widget.rows[1].plot.getAxis("bottom").isVisible()
+
+    model.clear(50)  # another video: its one person takes a recycled row
+    model.add_rows(_rows({1: 5}, 50))
+    widget.flush_now()
+    row = widget.rows[1]
+    assert row in spares and len(widget.rows) == 1
+    assert row.plot.getAxis("left").labelText == "Person 1"
+    assert row.curves[5].yData is not None and np.allclose(row.curves[5].yData, 0.9)
+    assert len(row.curves[5].xData) == 50
+    assert row.compared.size == 0 and not row.compare_band.isVisible() and not row.region.isVisible()
+    assert row.plot.getAxis("bottom").isVisible()
+    assert row.plot.vb.viewRange()[0][1] == pytest.approx(49, abs=1)  # the new video's length, not the old one's
