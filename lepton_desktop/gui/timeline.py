@@ -240,10 +240,11 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
     # -- model events --------------------------------------------------------------------
 
     def _build_spare(self) -> None:
+        """Build the rows kept ready, one per turn, once after start-up (never again during an analysis)."""
+        row = _PersonRow(self, 0)
+        row.add_curves(len(EMOTIONS))
+        self._spares.append(row)
         if len(self._spares) < SPARE_ROWS:
-            row = _PersonRow(self, 0)
-            row.add_curves(len(EMOTIONS))
-            self._spares.append(row)
             self._spare_timer.start()
 
     def _rebuild(self) -> None:

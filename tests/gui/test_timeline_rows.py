@@ -32,8 +32,11 @@ def test_rows_are_built_ahead_and_recycled_clean(qtbot):
 
     model.clear(100)
     model.add_rows(_rows({1: 3, 2: 0}, 100))
+    widget._flush()  # as the 5 Hz refresh does during an analysis, but now: new people are grown turn by turn
     qtbot.waitUntil(lambda: len(widget.rows) == 2 and all(len(r.curves) == 7 for r in widget.rows.values()))
     assert [widget.rows[1], widget.rows[2]] == spares  # no plot built while people appeared
+    qtbot.wait(200)
+    assert widget._spares == []  # and none built behind them (that would stall an analysis)
     widget.set_compare({1: np.zeros(100, np.int8)}, "v1")
     widget.select(2, 10, 20)
     assert widget.rows[2].plot.getAxis("bottom").isVisible() and not widget.rows[1].plot.getAxis("bottom").isVisible()
