@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lepton_desktop.cli import _positive, _print_json
+
+T = TypeVar("T")
 
 
 class _Bar:
@@ -25,6 +28,17 @@ class _Bar:
     def close(self) -> None:
         if self.enabled:
             sys.stderr.write("\n")
+
+    def drain(self, steps: Iterable[T], text: Callable[[T], str]) -> T | None:
+        """Run a job to its end, showing ``text(step)`` for each step; returns the last step."""
+        last = None
+        try:
+            for step in steps:
+                self.show(text(step))
+                last = step
+        finally:
+            self.close()
+        return last
 
 
 def _project(args: argparse.Namespace) -> str | Path:
@@ -48,15 +62,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
         features_only=args.features_only,
         device=args.device,
     )
-    bar = _Bar("exporting")
-    summary = None
-    try:
-        for step in export_dataset(_project(args), args.output, options):
-            bar.show(f"{step.done}/{step.total} frames  {step.message}")
-            summary = step.summary
-    finally:
-        bar.close()
-    _print_json(summary)
+    last = _Bar("exporting").drain(
+        export_dataset(_project(args), args.output, options), lambda s: f"{s.done}/{s.total} frames  {s.message}"
+    )
+    _print_json(None if last is None else last.summary)
     return 0
 
 
@@ -68,20 +77,19 @@ def _cmd_finetune(args: argparse.Namespace) -> int:
         epochs=args.epochs, batch=args.batch, train_cnn=not args.head_only, patience=args.patience, seed=args.seed,
         augment=not args.no_augment,
     )  # fmt: skip
-    bar = _Bar("fine-tuning")
-    result = None
-    try:
-        for step in finetune(args.dataset, project=_project(args), settings=settings, device=args.device,
-                             name=args.name, activate=args.activate):  # fmt: skip
-            if step.epoch is not None:
-                e = step.epoch
-                bar.show(f"epoch {e.epoch}/{e.epochs}  loss {e.train_loss:.3f}  val macro-F1 {e.val_macro_f1:.3f}")
-            else:
-                bar.show(step.message)
-            result = step.result
-    finally:
-        bar.close()
-    _print_json(result)
+
+    def text(step: Any) -> str:
+        e = step.epoch
+        if e is None:
+            return str(step.message)
+        return f"epoch {e.epoch}/{e.epochs}  loss {e.train_loss:.3f}  val macro-F1 {e.val_macro_f1:.3f}"
+
+    last = _Bar("fine-tuning").drain(
+        finetune(args.dataset, project=_project(args), settings=settings, device=args.device, name=args.name,
+                 activate=args.activate),
+        text,
+    )  # fmt: skip
+    _print_json(None if last is None else last.result)
     return 0
 
 

@@ -16,7 +16,7 @@ def _cmd_proxy(args: argparse.Namespace) -> int:
     from lepton_desktop.video.proxy import ProxyLayout, worth_a_proxy
     from lepton_desktop.video.proxy_build import build_proxy
 
-    budget = int(load_settings().proxy_cache_gb * 1e9)
+    budget = load_settings().proxy_budget_bytes()
     report = []
     for video in args.videos:
         with VideoReader(video) as reader:
@@ -24,13 +24,11 @@ def _cmd_proxy(args: argparse.Namespace) -> int:
             needed = args.force or worth_a_proxy(reader)
         state = "not needed: seeking in this file is already quick"
         if needed:
-            bar = _Bar(f"proxy {video.name}")
-            try:
-                for step in build_proxy(video, budget_bytes=budget):
-                    bar.show(f"{step.done}/{step.total} frames ({step.done / max(step.total, 1):.0%})")
-                    state = step.state
-            finally:
-                bar.close()
+            last = _Bar(f"proxy {video.name}").drain(
+                build_proxy(video, budget_bytes=budget),
+                lambda s: f"{s.done}/{s.total} frames ({s.done / max(s.total, 1):.0%})",
+            )
+            state = "done" if last is None else last.state
         size = sum(f.stat().st_size for f in layout.folder.glob("*.mp4")) if layout.folder.is_dir() else 0
         report.append({"video": str(video), "state": state, "folder": str(layout.folder), "bytes": size})
     _print_json(report)

@@ -29,17 +29,11 @@ def proxy_for(reader: VideoReader, settings: Settings) -> ProxyReader | None:
     return ProxyReader(ProxyLayout.for_video(reader))
 
 
-def budget_bytes(settings: Settings) -> int:
-    """The proxy cache budget in bytes."""
-    return int(settings.proxy_cache_gb * 1e9)
-
-
 class ProxyJob(QObject):
     """One video's background build; ``status`` carries a short text for the status bar ("" when idle)."""
 
     status = Signal(str)
     problem = Signal(str)
-    finished = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -83,10 +77,6 @@ class ProxyJob(QObject):
         """True while a build thread is alive."""
         return self._worker is not None and self._worker.is_running()
 
-    def wait(self, ms: int = 5000) -> bool:
-        """Block until the build thread ends (tests, benchmarks)."""
-        return self._worker is None or self._worker.wait(ms)
-
     def _launch(self) -> None:
         path, budget = self._path, self._budget
         assert path is not None
@@ -108,7 +98,6 @@ class ProxyJob(QObject):
         if progress.state == "done":
             self.complete = True
             self.status.emit("")
-            self.finished.emit()
         elif progress.state == "building" and progress.done < progress.total:
             self.status.emit(f"  preparing fast seeking {progress.done / max(progress.total, 1):.0%}  ")
         else:

@@ -66,8 +66,7 @@ class _PersonRow:
     def __init__(self, widget: TimelineWidget, number: int) -> None:
         self.number = number
         self.viewbox = _SelectViewBox(widget, number)
-        self.plot = pg.PlotItem(enableMenu=False, viewBox=self.viewbox)
-        self.plot.setLabel("left", widget.model.names.get(number, f"Person {number}"))
+        self.plot = pg.PlotItem(enableMenu=False, viewBox=self.viewbox)  # named by bind()
         self.plot.setYRange(TIER_Y[0], 1, padding=0.02)
         self.plot.setLimits(yMin=TIER_Y[0] - 0.05, yMax=1.05)
         self.plot.setMouseEnabled(x=True, y=False)
@@ -117,7 +116,13 @@ class _PersonRow:
     def bind(self, number: int, name: str) -> None:
         """Give the row to person ``number``."""
         self.number = self.viewbox._number = number
-        self.plot.setLabel("left", name)
+        self.rename(name)
+
+    def rename(self, name: str) -> None:
+        """Show ``name`` on the left axis (only when it changed: relabelling an axis costs ~1 ms)."""
+        axis = self.plot.getAxis("left")
+        if axis.labelText != name or not axis.label.isVisible():
+            self.plot.setLabel("left", name)
 
     def add_curves(self, count: int) -> bool:
         """Create up to ``count`` more of the seven curves (with data); True once all exist.
@@ -303,7 +308,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         return row
 
     def _refresh_row(self, number: int, row: _PersonRow, all_rows: bool) -> None:
-        row.plot.setLabel("left", self.model.names.get(number, f"Person {number}"))
+        row.rename(self.model.names.get(number, f"Person {number}"))
         row.update(self.model.probs[number])
         if len(row.curves) < len(EMOTIONS):
             if all_rows:

@@ -38,6 +38,10 @@ class Settings:
     proxy_cache_gb: float = 10.0
     """Room the copies may take; the least recently used go first."""
 
+    def proxy_budget_bytes(self) -> int:
+        """``proxy_cache_gb`` in bytes."""
+        return int(self.proxy_cache_gb * 1e9)
+
     def remember_video(self, path: str | Path) -> None:
         """Put ``path`` first in the recent list."""
         text = str(Path(path).resolve())

@@ -146,11 +146,8 @@ class VideoReader:
                 return True
             if not 0 <= index < self.frame_count or not self.index.exact_timestamps:
                 return False
-            target = int(self.timeline.pts[index])
-            if self._decoder is None or self._last_pts is None or target <= self._last_pts:
-                return False
-            pts = self.timeline.pts
-            return int(np.searchsorted(pts, target)) - int(np.searchsorted(pts, self._last_pts)) <= _QUICK_AHEAD
+            ahead = self._frames_ahead(int(self.timeline.pts[index]))
+            return ahead is not None and ahead <= _QUICK_AHEAD
 
     def frame(
         self, index: int, *, size: tuple[int, int] | None = None, stop: Callable[[], bool] | None = None
@@ -235,12 +232,16 @@ class VideoReader:
             )
         return found
 
-    def _can_continue_to(self, target: int) -> bool:
+    def _frames_ahead(self, target: int) -> int | None:
+        """How many frames the open decoder is before ``target``; None if it is not before it."""
         if self._decoder is None or self._last_pts is None or target <= self._last_pts:
-            return False
+            return None
         pts = self.timeline.pts
-        ahead = int(np.searchsorted(pts, target)) - int(np.searchsorted(pts, self._last_pts))
-        return ahead <= _FORWARD_DECODE_LIMIT
+        return int(np.searchsorted(pts, target)) - int(np.searchsorted(pts, self._last_pts))
+
+    def _can_continue_to(self, target: int) -> bool:
+        ahead = self._frames_ahead(target)
+        return ahead is not None and ahead <= _FORWARD_DECODE_LIMIT
 
     def _seek(self, timestamp: int | None) -> None:
         if timestamp is None:

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import av
 import numpy as np
 import pytest
 
 from lepton_desktop.video import VideoReader
 from lepton_desktop.video.slices import h264_slices_per_picture
+from tests.synth import make_video
 
 
 def _clip(path, params: str | None) -> None:
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("libx264", rate=25)
-        s.width, s.height, s.pix_fmt = 320, 240, "yuv420p"
-        s.options = {"g": "30", "bf": "2", **({"x264-params": params} if params else {})}
-        for i in range(60):
-            image = np.full((240, 320, 3), (i * 4) % 256, np.uint8)
-            image[:, i * 5 % 320] = 255
-            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, 25)
-            for p in s.encode(frame):
-                c.mux(p)
-        for p in s.encode():
-            c.mux(p)
+    options = {"g": "30", "bf": "2", **({"x264-params": params} if params else {})}
+    make_video(path, 60, size=(320, 240), rate=25, options=options)
 
 
 @pytest.mark.parametrize(
