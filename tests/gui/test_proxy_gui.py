@@ -27,7 +27,9 @@ def _window(qtbot, tmp_path, **settings):
     return win
 
 
-def _record(win):
+def _record(qtbot, win):
+    """What the loader shows from now on (after the first frame of the video is on screen)."""
+    qtbot.waitUntil(lambda: win.view.frame_index == 0 and win.view.exact, timeout=5000)
     shown: list[tuple[int, bool, int]] = []
     win._loader.frame_ready.connect(lambda i, image, exact: shown.append((i, exact, read_number(image))))
     return shown
@@ -38,7 +40,7 @@ def test_seek_previews_from_the_copy_then_shows_the_exact_frame(qtbot, tmp_path,
     assert win.open_video(clip)
     qtbot.waitUntil(lambda: win.proxy_job.complete, timeout=30_000)
     assert win.status_proxy.text() == ""
-    shown = _record(win)
+    shown = _record(qtbot, win)
     with VideoReader(clip) as reader:
         for k in (150, 20, 120):
             shown.clear()
@@ -53,7 +55,7 @@ def test_seek_previews_from_the_copy_then_shows_the_exact_frame(qtbot, tmp_path,
 def test_no_copy_when_turned_off_or_for_quick_files(qtbot, tmp_path, clip, videos):
     win = _window(qtbot, tmp_path, proxy_media=False)
     assert win.open_video(clip)
-    shown = _record(win)
+    shown = _record(qtbot, win)
     win.seek(150)
     qtbot.waitUntil(lambda: win.view.frame_index == 150, timeout=5000)
     assert shown == [(150, True, 150)] and not win.proxy_job.running()
