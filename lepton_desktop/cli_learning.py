@@ -65,7 +65,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     last = _Bar("exporting").drain(
         export_dataset(_project(args), args.output, options), lambda s: f"{s.done}/{s.total} frames  {s.message}"
     )
-    _print_json(None if last is None else last.summary)
+    summary = None if last is None else last.summary
+    for warning in (summary or {}).get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
+    _print_json(summary)
     return 0
 
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.paths import user_log_dir
 from lepton_desktop.gui.memory import settle_memory
+from lepton_desktop.gui.project_binding import bind_project
 from lepton_desktop.gui.worker import GeneratorWorker
 from lepton_desktop.services.analysis import analyze_video, default_project, rename_person
 from lepton_desktop.services.settings import save_settings
@@ -55,6 +56,9 @@ class AnalysisMixin(_Base):
     def _use_project(self, path: str) -> None:
         from lepton_desktop.services.projects import summarise
 
+        if self._worker is not None and self._worker.is_running():  # its results go to the project it began in
+            self._error("An analysis is running", "Cancel the running analysis before switching projects.")
+            return
         try:
             summarise(path)
         except LeptonError as exc:
@@ -62,9 +66,8 @@ class AnalysisMixin(_Base):
             return
         self.settings.project = path
         save_settings(self.settings)
+        bind_project(self)
         self.statusBar().showMessage(f"Project: {path}", 8000)
-        if self.video_path is not None:
-            self._load_stored()
 
     # -- analysis ---------------------------------------------------------------------
 
@@ -208,3 +211,4 @@ class AnalysisMixin(_Base):
             self._error("The name was not saved", str(exc))
             return
         self.results.rename(number, name)
+        self.corrections_panel.rename_person(number, name)

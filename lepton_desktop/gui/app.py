@@ -7,11 +7,15 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lepton_desktop import __version__
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.logs import setup_logging
 from lepton_desktop.services.samples import bundled_sample
+
+if TYPE_CHECKING:
+    from lepton_desktop.gui.main_window import MainWindow
 
 log = logging.getLogger("lepton.gui")
 
@@ -30,10 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _self_test()
 
     import pyqtgraph as pg
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
-
-    from lepton_desktop.gui.main_window import MainWindow
 
     # Background threads (decoding, analysis) hand the interpreter back to the GUI thread sooner.
     sys.setswitchinterval(0.001)
@@ -43,19 +44,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Lepton Desktop")
     app.setOrganizationName("Lepton")
+    _window = open_window(args.video)  # kept alive while the event loop runs
+    return int(app.exec())
+
+
+def open_window(video: Path | None = None) -> MainWindow:
+    """Show the main window as a start does, with ``video`` (default: the bundled sample) open.
+
+    The window opens as it was left, or sized to the screen on a first start, when it also asks
+    for the annotator's name.
+    """
+    from PySide6.QtCore import QTimer
+
+    from lepton_desktop.gui.main_window import MainWindow
+
     window = MainWindow()
-    window.resize(1100, 720)
     window.show()
     if not window.settings.annotator:  # first start: who is annotating (changeable under Edit)
         QTimer.singleShot(300, window.ask_annotator)
-    if args.video is not None:
-        window.open_video(args.video)
+    if video is not None:
+        window.open_video(video)
     else:
         try:
             window.open_video(bundled_sample())
         except LeptonError as exc:  # an installation without the sample still starts
             window.statusBar().showMessage(str(exc), 10000)
-    return int(app.exec())
+    return window
 
 
 def _self_test() -> int:

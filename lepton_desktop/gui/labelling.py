@@ -149,6 +149,7 @@ class LabellingMixin(_Base):
         name, ok = QInputDialog.getText(
             self, "Annotator", "Your name, recorded with every correction:", text=self.settings.annotator
         )
+        self.activateWindow()  # keys (Ctrl+R, labels) go to the window at once, with or without a window manager
         if ok and name.strip():
             self.settings.annotator = name.strip()
             save_settings(self.settings)

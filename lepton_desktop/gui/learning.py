@@ -189,9 +189,10 @@ class ExportDialog(_JobDialog):
         else:
             self.summary = step.summary
             s = step.summary["splits"]
+            warnings = "".join(f"<br><b>Warning:</b> {w}" for w in step.summary.get("warnings", []))
             self.status.setText(
                 f"Done: {step.summary['crops']} crops (train {s['train']['crops']}, val {s['val']['crops']}), "
-                f"{s['train']['sequences'] + s['val']['sequences']} sequences in {step.summary['output']}"
+                f"{s['train']['sequences'] + s['val']['sequences']} sequences in {step.summary['output']}{warnings}"
             )
 
 
@@ -254,7 +255,8 @@ class FineTuneDialog(_JobDialog):
             self.status.setText(
                 f"Done ({step.result['state'].replace('_', ' ')}, best epoch {step.result['best_epoch']}). "
                 f"Validation accuracy {b['accuracy']:.3f} → {a['accuracy']:.3f}, "
-                f"macro-F1 {b['macro_f1']:.3f} → {a['macro_f1']:.3f}. "
+                f"macro-F1 {b['macro_f1']:.3f} → {a['macro_f1']:.3f} "
+                f"(validation: {step.result.get('validation', 'held-out videos')}). "
                 f"New model version {step.result['version_id']}."
             )
             self.use_button.setEnabled(True)

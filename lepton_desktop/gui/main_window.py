@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,20 +27,20 @@ from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.paths import user_log_dir
 from lepton_desktop.core.timeline import FrameTimeline
 from lepton_desktop.gui.analysis_actions import AnalysisMixin
-from lepton_desktop.gui.corrections import (
-    CorrectionsModel,
-)
+from lepton_desktop.gui.corrections import CorrectionsModel
+from lepton_desktop.gui.dock_layout import DockSizer
 from lepton_desktop.gui.frame_loader import FrameLoader
 from lepton_desktop.gui.frame_view import FrameView
 from lepton_desktop.gui.labelling import LabellingMixin
 from lepton_desktop.gui.memory import settle_memory
 from lepton_desktop.gui.panels import AnalysisPanel, CorrectionsPanel, PeoplePanel
 from lepton_desktop.gui.player import SPEEDS, PlayerMixin
+from lepton_desktop.gui.project_binding import bind_project, window_title
 from lepton_desktop.gui.proxy_job import ProxyJob, proxy_for
 from lepton_desktop.gui.results import ResultsModel
 from lepton_desktop.gui.timeline import TimelineWidget
+from lepton_desktop.gui.window_state import restore_layout, save_layout
 from lepton_desktop.gui.worker import GeneratorWorker
-from lepton_desktop.services.analysis import stored_results
 from lepton_desktop.services.settings import Settings, load_settings, save_settings
 from lepton_desktop.video import VideoReader
 from lepton_desktop.vision.device import DeviceError, describe, pick_device
@@ -55,10 +55,10 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
-        self.setWindowTitle("Lepton Desktop")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.settings = settings or load_settings()
+        self.setWindowTitle(window_title(None, self.project))
         self.last_error: QMessageBox | None = None
         self.video_path: Path | None = None
         self.fingerprint: str | None = None
@@ -94,7 +94,9 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
-        self._restore_layout()
+        self.dock_sizer = DockSizer(self, self.docks, self.timeline)
+        self.dock_sizer.arranged = restore_layout(self)
+        self._settled = False
 
     # -- construction -----------------------------------------------------------------
 
@@ -153,7 +155,6 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
-        self._docks_sized = False
 
     def _build_actions(self) -> None:
         menu = self.menuBar()
@@ -165,7 +166,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self._action(file_menu, "New &project…", QKeySequence("Ctrl+Shift+N"), self.new_project_dialog)
         self._action(file_menu, "Open pro&ject…", QKeySequence("Ctrl+Shift+O"), self.open_project_dialog)
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)  # no standard key on Windows
 
         play = menu.addMenu("&Playback")
         self.play_action = self._action(play, "Play / pause", QKeySequence(Qt.Key.Key_Space), self.toggle_play)
@@ -213,7 +214,9 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         action = QAction(text, self)
         action.setShortcut(shortcut)
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
+        # QAction.triggered carries ``checked``; no slot here takes it (a slot with optional
+        # parameters, such as start_analysis(model_version=None), would receive False).
+        action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
         self.addAction(action)
         return action
@@ -236,25 +239,11 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
             self.status_device.setText("  device: unavailable  ")
             self.status_device.setToolTip(str(exc))
 
-    def _restore_layout(self) -> None:
-        store = QSettings("Lepton", "Lepton Desktop")
-        geometry = store.value("geometry")
-        state = store.value("windowState")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None and self.restoreState(state):
-            self._docks_sized = True
-
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
-        if not self._docks_sized:  # first start: room for one person's timeline and a wide side panel
-            self._docks_sized = True
-            QTimer.singleShot(0, self._size_docks)
+        if not self._settled:  # the start-up's garbage goes back to the system once
+            self._settled = True
             QTimer.singleShot(0, settle_memory)
-
-    def _size_docks(self) -> None:
-        self.resizeDocks([self.docks["timeline"]], [max(300, int(self.height() * 0.4))], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["people"]], [max(300, int(self.width() * 0.24))], Qt.Orientation.Horizontal)
 
     # -- opening videos ---------------------------------------------------------------
 
@@ -304,12 +293,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self.slider.setValue(0)
         self.slider.blockSignals(False)
         self.slider.setEnabled(True)
-        self.setWindowTitle(f"{self.video_path.name} — Lepton Desktop")
-        self.results.clear(reader.frame_count)
-        self.analysis.bar.setValue(0)
-        self.analysis.status.setText("Not analysed yet: press Analyse (Ctrl+R).")
-        self._load_stored()
-        self._attach_corrections()
+        bind_project(self)  # its stored analysis, corrections and undo history in the project in use
         if reader.info.problem:
             self.statusBar().showMessage(reader.info.problem, 15000)
         self.settings.remember_video(path)
@@ -318,23 +302,6 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self._update_label()
         self._loader.request(0)
         return True
-
-    def _load_stored(self) -> None:
-        if self.fingerprint is None:
-            return
-        stored = stored_results(self.project, self.fingerprint)
-        if stored is None:
-            return
-        self.results.clear(self.frame_count)
-        self.results.names.update(stored.names)
-        self.results.add_rows(stored.rows, stored.track_ids)
-        self.timeline.flush_now()
-        self._corrections_changed()
-        self.analysis.bar.setValue(100)
-        people = len(stored.track_ids)
-        self.analysis.status.setText(
-            f"Stored analysis (run {stored.run_id}): {people} {'person' if people == 1 else 'people'}."
-        )
 
     def _close_video(self) -> None:
         self.pause()
@@ -370,9 +337,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
             dialog.close()
         self._close_video()
         self.corrections.close()
-        store = QSettings("Lepton", "Lepton Desktop")
-        store.setValue("geometry", self.saveGeometry())
-        store.setValue("windowState", self.saveState())
+        save_layout(self)
         try:
             save_settings(self.settings)
         except OSError as exc:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from lepton_desktop.gui.results import ResultsModel
+from lepton_desktop.gui.text_keys import TextKeysDelegate, keep_text_keys
 
 
 class PeoplePanel(QListWidget):
@@ -29,10 +30,15 @@ class PeoplePanel(QListWidget):
         self.model = model
         self._status: dict[int, str] = {}
         self.setEditTriggers(QListWidget.EditTrigger.DoubleClicked | QListWidget.EditTrigger.EditKeyPressed)
+        self.setItemDelegate(TextKeysDelegate(self))  # Enter confirms a new name, Escape cancels it
         model.changed.connect(self._refresh)
-        model.reset.connect(self._refresh)
+        model.reset.connect(self._reset)
         self.itemChanged.connect(self._edited)
         self.itemActivated.connect(self._activated)
+        self._refresh()
+
+    def _reset(self) -> None:
+        self._status = {}  # the marks belonged to the people of the previous video or project
         self._refresh()
 
     def _refresh(self, *_: object) -> None:
@@ -142,6 +148,15 @@ class _CorrectionsTable(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
+    def rename(self, number: int, name: str) -> None:
+        """Show ``name`` for person ``number`` in every row."""
+        changed = [i for i, r in enumerate(self.rows) if r[0] == number and r[1] != name]
+        for i in changed:
+            _, _, start, end, label, annotator, origin = self.rows[i]
+            self.rows[i] = (number, name, start, end, label, annotator, origin)
+        if changed:
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), 0))
+
     def insert(self, row: tuple[int, str, int, int, str, str, str]) -> None:
         import bisect
 
@@ -185,6 +200,7 @@ class CorrectionsPanel(QWidget):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter: person, label or annotator")
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        keep_text_keys(self.filter)
         self.layer = QLabel("Layer: all annotators")
         self.layer.setToolTip("Whose corrections the timelines and this list show; L switches")
         self.table = QTableView()
@@ -192,10 +208,15 @@ class CorrectionsPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((70, 80, 70, 80)):
-            self.table.setColumnWidth(column, width)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # names take what the others leave
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(40)
+        fm = self.table.fontMetrics()
+        for column, sample in enumerate(("Person 10", "0000–0000", "surprise", "Annotator", "accepted")):
+            self.table.setColumnWidth(column, fm.horizontalAdvance(sample) + 14)
+        self.table.verticalHeader().setDefaultSectionSize(fm.height() + 6)
         self.table.clicked.connect(self._clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -208,6 +229,10 @@ class CorrectionsPanel(QWidget):
     def show_corrections(self, rows: list[tuple[int, str, int, int, str, str, str]]) -> None:
         """Rows of (person number, person name, start, end, label, annotator, origin)."""
         self.model.set_rows(rows)
+
+    def rename_person(self, number: int, name: str) -> None:
+        """A person was renamed: their rows show the new name."""
+        self.model.rename(number, name)
 
     def show_layer(self, annotator: str | None) -> None:
         """Say whose corrections are shown."""

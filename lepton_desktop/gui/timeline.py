@@ -17,7 +17,8 @@ from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.gui.colors import EMOTION_COLORS
 from lepton_desktop.gui.results import ResultsModel
 
-CURVE_HEIGHT = 120
+CURVE_HEIGHT = 76
+"""The least height of a person's curves: two people fit under the video on a 1366x768 screen."""
 TIER_HEIGHT = 16
 RIBBON_COLUMNS = 2048
 """The dominant-emotion ribbon is drawn for the visible range only, at most this many columns wide:
@@ -201,6 +202,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
     seek_requested = Signal(int)
     person_activated = Signal(int)
     selection_changed = Signal()
+    rows_changed = Signal(int)  # how many people have a row now
 
     def __init__(self, model: ResultsModel, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
@@ -217,6 +219,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         legend = pg.LegendItem(colCount=len(EMOTIONS), labelTextColor=(220, 220, 220))
         for name in EMOTIONS:
             legend.addItem(pg.PlotDataItem(pen=pg.mkPen(EMOTION_COLORS[name], width=4)), name)
+        legend.setMaximumHeight(legend.preferredHeight())  # one line; the people get the room
         self.ci.addItem(legend, row=0, col=0)
         self.legend = legend
         self._empty = pg.LabelItem("No analysis yet: press Analyse (Ctrl+R).", color=(200, 200, 200))
@@ -268,6 +271,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self._empty.setVisible(True)
         self._empty.setMaximumHeight(40)
         self.setMinimumHeight(100)
+        self.rows_changed.emit(0)
 
     def _changed(self, numbers: set[int]) -> None:
         self._dirty |= set(numbers)
@@ -320,10 +324,18 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         if self.compare_title:
             row.set_compare(self._compare.get(number, np.zeros(0, np.int8)), self.compare_title)
 
+    @staticmethod
+    def height_for(people: int) -> int:
+        """The least height that shows ``people`` rows whole (the legend and the frame axis included)."""
+        return 60 + people * (CURVE_HEIGHT + 2 * TIER_HEIGHT + 8) + 22
+
     def _resize_for_rows(self) -> None:
         self._empty.setVisible(not self.rows)
         self._empty.setMaximumHeight(0 if self.rows else 40)
-        self.setMinimumHeight(60 + len(self.rows) * (CURVE_HEIGHT + 2 * TIER_HEIGHT + 8) + 22)
+        height = self.height_for(len(self.rows))
+        if height != self.minimumHeight():
+            self.setMinimumHeight(height)
+            self.rows_changed.emit(len(self.rows))
 
     def flush_now(self) -> None:
         """Apply all pending model changes immediately (stored results, tests, benchmarks)."""

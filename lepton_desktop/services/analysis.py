@@ -21,7 +21,7 @@ import numpy as np
 from lepton_desktop.core.paths import user_data_dir
 from lepton_desktop.core.predictions import TrackPredictions
 from lepton_desktop.services.engine import get_engine
-from lepton_desktop.services.models import ensure_base, pick_version, version_weights
+from lepton_desktop.services.models import pick_version, version_weights
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.video import VideoReader
 from lepton_desktop.vision.analyzer import AnalysisSettings, FaceRows, FrameAnalyzer
@@ -88,9 +88,8 @@ def analyze_video(
         engine = get_engine(device, weights)
         if chosen is not None:
             version = chosen
-        elif weights is None:
-            version = ensure_base(proj)
         else:
+            assert weights is not None  # no version is picked only when weights are given
             version = proj.model_versions.ensure(
                 weights.stem, engine.weights_sha256, weights_path=str(engine.weights_path)
             )

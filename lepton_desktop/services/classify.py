@@ -11,8 +11,7 @@ import torch
 
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.services.engine import get_engine
-from lepton_desktop.vision.align import FaceGeometry, aligned_crop, model_input, to_gray
-from lepton_desktop.vision.xception import MiniXception
+from lepton_desktop.vision.align import MODEL_INPUT, FaceGeometry, aligned_crop, model_input, to_gray
 
 
 class ImageError(LeptonError):
@@ -47,7 +46,7 @@ def classify_images(paths: list[Path], *, aligned: bool = False, device: str = "
     for i, path in enumerate(paths):
         rgb = read_rgb(path)
         if aligned:
-            crops.append(cv2.resize(to_gray(rgb), (MiniXception.INPUT,) * 2, interpolation=cv2.INTER_AREA))
+            crops.append(cv2.resize(to_gray(rgb), (MODEL_INPUT,) * 2, interpolation=cv2.INTER_AREA))
             owners.append(i)
             continue
         found = engine.detector.detect(torch.from_numpy(np.ascontiguousarray(rgb))[None].to(engine.device))[0]
@@ -55,7 +54,7 @@ def classify_images(paths: list[Path], *, aligned: bool = False, device: str = "
             results[i] = ImageResult(str(path), None, "no face found")
             continue
         best = max(found, key=lambda d: float((d.box[2] - d.box[0]) * (d.box[3] - d.box[1])))
-        crops.append(aligned_crop(to_gray(rgb), FaceGeometry(best.box, best.landmarks), MiniXception.INPUT))
+        crops.append(aligned_crop(to_gray(rgb), FaceGeometry(best.box, best.landmarks), MODEL_INPUT))
         owners.append(i)
     if crops:
         with torch.inference_mode():

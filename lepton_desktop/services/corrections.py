@@ -109,11 +109,18 @@ def add_correction(
         raise CorrectionError(str(exc)) from None
 
 
-def annotator_labels(project: Project, video_id: int, track_id: int, frame_count: int) -> dict[str, Any]:
-    """Per-annotator frame labels of one person (live corrections only)."""
+def annotator_labels(
+    project: Project, video_id: int, track_id: int, frame_count: int, earlier: tuple[int, ...] = ()
+) -> dict[str, Any]:
+    """Per-annotator frame labels of one person (live corrections only).
+
+    ``earlier``: the same person's tracks in earlier analyses (``same_people``), whose
+    corrections the app shows on this one and which count here too.
+    """
     by_annotator: dict[str, list[Correction]] = defaultdict(list)
-    for c in project.corrections.list(video_id=video_id, track_id=track_id):
-        by_annotator[c.annotator].append(c)
+    for track in (track_id, *earlier):
+        for c in project.corrections.list(video_id=video_id, track_id=track):
+            by_annotator[c.annotator].append(c)
     return {name: frame_labels(cs, frame_count) for name, cs in by_annotator.items()}
 
 
@@ -138,7 +145,10 @@ def agreement(project: Project, video: VideoRecord, track_number: int | None = N
         tracks = [find_track(project, video.id, track_number)]
     per_annotator: dict[str, list[np.ndarray]] = defaultdict(list)
     names: set[str] = set()
-    labelled = [annotator_labels(project, video.id, t.id, video.info.frames) for t in tracks]
+    earlier: dict[int, list[int]] = defaultdict(list)  # corrections made before a re-analysis count too
+    for old, new in same_people(project, {t.number: t.id for t in tracks}).items():
+        earlier[new].append(old)
+    labelled = [annotator_labels(project, video.id, t.id, video.info.frames, tuple(earlier[t.id])) for t in tracks]
     for per in labelled:
         names |= set(per)
     if len(names) < 2:

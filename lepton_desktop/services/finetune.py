@@ -11,7 +11,6 @@ A cancelled run keeps nothing.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -21,18 +20,15 @@ import cv2
 import numpy as np
 
 from lepton_desktop.core.emotions import EMOTIONS
-from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.metrics import Evaluation
-from lepton_desktop.services.dataset import FORMAT
-from lepton_desktop.services.models import ensure_base, models_dir, version_weights
+from lepton_desktop.services.finetune_data import FineTuneError, load_dataset
+from lepton_desktop.services.models import models_dir, pick_version, version_weights
 from lepton_desktop.store import open_project
 from lepton_desktop.vision.device import describe, pick_device
-from lepton_desktop.vision.training import EpochReport, Sequence, TrainSettings, evaluate_model, fine_tune
+from lepton_desktop.vision.training import EpochReport, TrainSettings, evaluate_model, fine_tune
 from lepton_desktop.vision.weights import load_emotion_model, save_emotion_model
 
-
-class FineTuneError(LeptonError):
-    """Fine-tuning cannot run (not a Lepton dataset, no validation split, ...)."""
+__all__ = ["FineTuneError", "FineTuneProgress", "finetune", "load_dataset", "write_confusion_png"]
 
 
 @dataclass(frozen=True)
@@ -47,55 +43,6 @@ class FineTuneProgress:
     def finished(self) -> bool:
         """True on the last step."""
         return self.result is not None
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """The sequences of an exported dataset, and what its card says."""
-
-    train: list[Sequence]
-    val: list[Sequence]
-    info: dict[str, Any]
-
-    @property
-    def features_only(self) -> bool:
-        """True when the dataset holds CNN features, not crops."""
-        return self.info.get("features_of") is not None
-
-
-def load_dataset(folder: str | Path) -> Dataset:
-    """Read an export's sequences (as data: ``allow_pickle=False``)."""
-    root = Path(folder).expanduser()
-    try:
-        info = json.loads((root / "export.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise FineTuneError(
-            f"{root} is not a Lepton dataset (no readable export.json); make one with `lepton export`."
-        ) from None
-    if info.get("format") != FORMAT:
-        raise FineTuneError(f"{root} is not a Lepton dataset of format {FORMAT} (found {info.get('format')!r}).")
-    splits: dict[str, list[Sequence]] = {}
-    for split in ("train", "val"):
-        seqs = []
-        for path in sorted((root / "sequences" / split).glob("*.npz")):
-            try:
-                with np.load(path, allow_pickle=False) as data:
-                    labels = data["labels"].astype(np.int8)
-                    if "crops" in data:
-                        seqs.append(Sequence(labels, crops=data["crops"].astype(np.uint8)))
-                    else:
-                        seqs.append(Sequence(labels, embeddings=data["embeddings"].astype(np.float32),
-                                             logits=data["logits"].astype(np.float32)))  # fmt: skip
-            except (OSError, ValueError, KeyError) as exc:
-                raise FineTuneError(f"{path} is damaged ({exc}); export the dataset again.") from None
-        splits[split] = seqs
-    if not splits["train"]:
-        raise FineTuneError(f"{root} has no training sequences.")
-    if not splits["val"]:
-        raise FineTuneError(
-            f"{root} has no validation split (splits are by video): export at least two corrected videos."
-        )
-    return Dataset(splits["train"], splits["val"], info)
 
 
 def finetune(
@@ -115,11 +62,8 @@ def finetune(
         settings = replace(settings, train_cnn=False)
     dev = pick_device(device)
     with open_project(project) as proj:
-        parent = proj.model_versions.active()
-        weights = version_weights(parent) if parent is not None else None
-        model = load_emotion_model(weights)
-        if parent is None:
-            parent = ensure_base(proj)
+        parent = pick_version(proj, None)
+        model = load_emotion_model(version_weights(parent))
     if data.features_only:
         made_by = (data.info.get("features_of") or {}).get("weights_sha256")
         if made_by != parent.weights_sha256:
@@ -128,6 +72,8 @@ def finetune(
                 f"(version {parent.id}); activate that version or export the dataset again."
             )
     model = model.to(dev)
+    for note in data.notes:
+        yield FineTuneProgress(f"validation: {note}")
     yield FineTuneProgress(f"evaluating version {parent.id} on {len(data.val)} validation sequences")
     before = evaluate_model(model, data.val, dev)
     trainer = fine_tune(model, data.train, data.val, settings, dev, should_stop)
@@ -161,6 +107,7 @@ def finetune(
         "device": describe(dev),
         "train_sequences": len(data.train),
         "val_sequences": len(data.val),
+        "validation": data.validation,
         "confusion_png": str(confusion_png),
     }
     with open_project(project) as proj:
@@ -187,6 +134,7 @@ def finetune(
             "after": after.to_json(),
             "best_epoch": result.best_epoch,
             "epochs_run": result.epochs_run,
+            "validation": data.validation,
             "confusion_png": str(confusion_png),
         },
     )

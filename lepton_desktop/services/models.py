@@ -9,10 +9,9 @@ from typing import Any
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.paths import user_data_dir
 from lepton_desktop.core.records import ModelVersion
-from lepton_desktop.services.engine import BASE_MODEL_NAME
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.store.errors import RecordNotFoundError
-from lepton_desktop.vision.weights import EMOTION_WEIGHTS, bundled_weights, file_sha256
+from lepton_desktop.vision.weights import DEFAULT_MODEL, SHIPPED_MODELS, ShippedModel, bundled_weights, file_sha256
 
 
 class ModelVersionError(LeptonError):
@@ -27,22 +26,42 @@ def models_dir() -> Path:
 
 
 @functools.cache
-def base_sha256() -> str:
-    """SHA-256 of the shipped weights (read once: an installation's files do not change)."""
-    return file_sha256(bundled_weights(EMOTION_WEIGHTS))
+def shipped_sha256(model: ShippedModel) -> str:
+    """SHA-256 of a shipped model's weights (read once: an installation's files do not change)."""
+    return file_sha256(bundled_weights(model.file))
 
 
-def ensure_base(project: Project) -> ModelVersion:
-    """The project's version for the shipped model, registered on first use."""
-    return project.model_versions.ensure(
-        BASE_MODEL_NAME, base_sha256(), weights_path=str(bundled_weights(EMOTION_WEIGHTS))
-    )
+def shipped_by_sha256() -> dict[str, ShippedModel]:
+    """Shipped models by the hash of their weights."""
+    return {shipped_sha256(m): m for m in SHIPPED_MODELS}
 
 
-def version_weights(version: ModelVersion) -> Path | None:
-    """The weights file of a version; None for the shipped model (found wherever it is installed)."""
-    if version.weights_sha256 == base_sha256():
-        return None
+def ensure_shipped(project: Project) -> ModelVersion:
+    """Register every shipped model as a version of the project (first use); return the default's version.
+
+    When the default model is new to a project whose active version is another shipped model (a
+    project made before it shipped), the default becomes active: new analyses use the better model,
+    old runs stay as they are. A fine-tuned active version is left active.
+    """
+    known = {v.weights_sha256 for v in project.model_versions.list()}
+    shas = shipped_by_sha256()
+    versions = {
+        m.file: project.model_versions.ensure(m.name, sha, weights_path=str(bundled_weights(m.file)))
+        for sha, m in shas.items()
+    }
+    default = versions[DEFAULT_MODEL.file]
+    if default.weights_sha256 not in known:
+        active = project.model_versions.active()
+        if active is not None and active.id != default.id and active.weights_sha256 in shas:
+            default = project.model_versions.activate(default.id)
+    return default
+
+
+def version_weights(version: ModelVersion) -> Path:
+    """The weights file of a version (a shipped model is found wherever it is installed)."""
+    shipped = shipped_by_sha256().get(version.weights_sha256)
+    if shipped is not None:
+        return bundled_weights(shipped.file)
     path = Path(version.weights_path or "")
     if not version.weights_path or not path.is_file():
         raise ModelVersionError(
@@ -54,10 +73,11 @@ def version_weights(version: ModelVersion) -> Path | None:
     return path
 
 
-def pick_version(project: Project, version_id: int | None) -> ModelVersion | None:
-    """The version an analysis uses: the one asked for, else the active one (None: the shipped model)."""
+def pick_version(project: Project, version_id: int | None) -> ModelVersion:
+    """The version an analysis uses: the one asked for, else the active one (shipped models registered first)."""
+    default = ensure_shipped(project)
     if version_id is None:
-        return project.model_versions.active()
+        return project.model_versions.active() or default
     try:
         return project.model_versions.get(version_id)
     except RecordNotFoundError as exc:
@@ -86,12 +106,14 @@ def describe(version: ModelVersion) -> dict[str, Any]:
 def list_versions(project: str | Path) -> list[dict[str, Any]]:
     """Every version of a project, oldest first."""
     with open_project(project) as proj:
+        ensure_shipped(proj)
         return [describe(v) for v in proj.model_versions.list()]
 
 
 def activate(project: str | Path, version_id: int) -> dict[str, Any]:
     """Make a version the one new analyses use (rolling back is activating an older one)."""
     with open_project(project) as proj:
+        ensure_shipped(proj)
         try:
             version = proj.model_versions.get(version_id)
         except RecordNotFoundError as exc:

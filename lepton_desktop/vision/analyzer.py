@@ -18,11 +18,10 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-from lepton_desktop.vision.align import FaceGeometry, aligned_crop, model_input, to_gray
-from lepton_desktop.vision.model import EmotionModel, State
+from lepton_desktop.vision.align import MODEL_INPUT, FaceGeometry, aligned_crop, model_input, to_gray
+from lepton_desktop.vision.model import EmotionModel, TrackMemory
 from lepton_desktop.vision.mtcnn import MTCNN
 from lepton_desktop.vision.tracker import FaceTracker, Track
-from lepton_desktop.vision.xception import MiniXception
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ class FaceRows:
 @dataclass
 class _TrackOutput:
     number: int
-    state: State | None = None
+    memory: TrackMemory | None = None
 
 
 @dataclass
@@ -192,7 +191,7 @@ class FrameAnalyzer:
                 x1, y1, x2, y2 = face.box
                 batch.boxes.append(np.array([x1, y1, x2 - x1, y2 - y1], np.float32))
                 batch.landmarks.append(np.asarray(face.landmarks, np.float32).reshape(5, 2))
-                batch.crops.append(aligned_crop(pending.gray, face, MiniXception.INPUT))
+                batch.crops.append(aligned_crop(pending.gray, face, MODEL_INPUT))
             done.append(index)
         for index in done:
             del self._pending[index]
@@ -229,7 +228,7 @@ class FrameAnalyzer:
             rows = rows[np.argsort(frames[rows], kind="stable")]
             idx = torch.from_numpy(rows).to(self.device)
             out = by_number[int(number)]
-            seq, out.state = self.model.sequence_logits(embeddings[idx], logits[idx], out.state)
+            seq, out.memory = self.model.sequence_logits(embeddings[idx], logits[idx], out.memory)
             final[idx] = seq
         probs = torch.softmax(final, dim=1).cpu().numpy().astype(np.float32)
         order = np.lexsort((numbers, frames))

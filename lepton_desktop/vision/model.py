@@ -1,21 +1,65 @@
 """The CNN-LSTM expression model.
 
-Per frame, :class:`~lepton_desktop.vision.xception.MiniXception` gives an
-embedding and logits. Over each track, an LSTM reads the embeddings (with the
+Per frame, a CNN gives an embedding and logits: the shipped default
+:class:`~lepton_desktop.vision.resnet.ExpressionResNet`, or the older
+:class:`~lepton_desktop.vision.xception.MiniXception`. Over each track, an LSTM reads the embeddings (with the
 CNN's probabilities) and adds a correction to the CNN's logits. The correction
 layer starts at zero, so before any fine-tuning the model's output is exactly
 the ported CNN's; fine-tuning on corrected sequences teaches the LSTM.
-Long tracks are processed chunk by chunk with the LSTM state carried over.
+
+The LSTM's memory is bounded the same way in training and in analysis: the
+output for a frame is the LSTM run from a zero state over the frames since the
+start of the previous :data:`WINDOW`-frame window of its track (32 to 63
+frames of history, fewer at the start of a track). Fine-tuning trains on
+exported 32-frame windows with the window before as unlabelled burn-in, which
+is exactly that history; carrying the state over a whole track (hours) would
+put the LSTM in states it never saw in training.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 
+from lepton_desktop.vision.resnet import ExpressionResNet
 from lepton_desktop.vision.xception import MiniXception
 
 State = tuple[torch.Tensor, torch.Tensor]
+
+WINDOW = 32
+"""Frames per window of the temporal head's bounded memory (the export's sequence length)."""
+
+
+@dataclass
+class TrackMemory:
+    """The temporal head's state for one track between chunks."""
+
+    seen: int = 0
+    """Frames of the track processed so far."""
+    older: State | None = None
+    """LSTM state of the run that started at the previous window's first frame (gives the outputs)."""
+    newer: State | None = None
+    """LSTM state of the run that started at the current window's first frame."""
+
+ARCHITECTURES: dict[str, type[MiniXception] | type[ExpressionResNet]] = {
+    "minixception": MiniXception,
+    ExpressionResNet.ARCH: ExpressionResNet,
+}
+"""The per-frame CNNs a weights file may name (metadata ``arch``); files without one are mini-Xception."""
+
+
+Cnn = MiniXception | ExpressionResNet
+
+
+def build_cnn(arch: str = ExpressionResNet.ARCH, widths: str | None = None) -> Cnn:
+    """A fresh CNN of a known architecture (``widths``: comma-separated stage widths of a ResNet)."""
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"unknown expression CNN {arch!r} (known: {', '.join(ARCHITECTURES)})")
+    if arch == ExpressionResNet.ARCH and widths:
+        return ExpressionResNet(widths=tuple(int(w) for w in widths.split(",")))
+    return ARCHITECTURES[arch]()
 
 
 class TemporalHead(nn.Module):
@@ -42,24 +86,61 @@ class TemporalHead(nn.Module):
 class EmotionModel(nn.Module):
     """CNN per frame + LSTM per track."""
 
-    def __init__(self) -> None:
+    def __init__(self, cnn: Cnn | None = None) -> None:
         super().__init__()
-        self.cnn = MiniXception()
-        self.temporal = TemporalHead()
+        self.cnn: Cnn = cnn if cnn is not None else MiniXception()
+        self.temporal = TemporalHead(embedding=self.cnn.EMBEDDING)
+
+    @property
+    def input_size(self) -> int:
+        """Side of the square gray crops the CNN reads."""
+        return self.cnn.INPUT
+
+    @property
+    def embedding_size(self) -> int:
+        """Length of the per-frame embedding."""
+        return self.cnn.EMBEDDING
 
     def frame_outputs(self, crops: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(N, 1, 64, 64) crops from any tracks -> embeddings (N, 128), CNN logits (N, 7)."""
+        """(N, 1, S, S) crops from any tracks -> embeddings (N, E), CNN logits (N, 7)."""
         return self.cnn(crops)  # type: ignore[no-any-return]
 
     def sequence_logits(
-        self, embeddings: torch.Tensor, cnn_logits: torch.Tensor, state: State | None = None
-    ) -> tuple[torch.Tensor, State]:
-        """One track's chunk: (T, 128), (T, 7) -> final logits (T, 7) and the state for the next chunk."""
-        residual, new_state = self.temporal(embeddings[None], cnn_logits[None], state)
-        return cnn_logits + residual[0], new_state
+        self, embeddings: torch.Tensor, cnn_logits: torch.Tensor, memory: TrackMemory | None = None
+    ) -> tuple[torch.Tensor, TrackMemory]:
+        """One track's next chunk: (T, E), (T, 7) -> final logits (T, 7) and the memory for the next chunk.
+
+        Two LSTM runs go along together (a batch of two): one started at the previous window's
+        first frame, whose output is used, and one started at the current window's, which takes
+        over at the next window boundary.
+        """
+        memory = memory or TrackMemory()
+        pieces = []
+        pos, total = 0, embeddings.shape[0]
+        while pos < total:
+            offset = memory.seen % WINDOW
+            if offset == 0 and memory.seen > 0:
+                memory.older, memory.newer = memory.newer, None
+            n = min(total - pos, WINDOW - offset)
+            emb = embeddings[pos : pos + n][None].expand(2, -1, -1)
+            lg = cnn_logits[pos : pos + n][None].expand(2, -1, -1)
+            residual, (h, c) = self.temporal(emb, lg, self._stacked(memory, embeddings))
+            pieces.append(cnn_logits[pos : pos + n] + residual[0])
+            memory.older, memory.newer = (h[:, :1], c[:, :1]), (h[:, 1:], c[:, 1:])
+            memory.seen += n
+            pos += n
+        out = torch.cat(pieces) if pieces else cnn_logits
+        return out, memory
+
+    def _stacked(self, memory: TrackMemory, like: torch.Tensor) -> State:
+        size = self.temporal.lstm.hidden_size
+        zero = like.new_zeros(1, 1, size)
+        older = memory.older or (zero, zero)
+        newer = memory.newer or (zero, zero)
+        return torch.cat([older[0], newer[0]], dim=1), torch.cat([older[1], newer[1]], dim=1)
 
     def forward(self, crops: torch.Tensor) -> torch.Tensor:
-        """A single sequence of crops (T, 1, 64, 64) -> logits (T, 7); for training and checks."""
+        """A single sequence of crops (T, 1, S, S) -> logits (T, 7); for training and checks."""
         embeddings, logits = self.frame_outputs(crops)
         out, _ = self.sequence_logits(embeddings, logits)
         return out

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.metrics import Evaluation, evaluate
-from lepton_desktop.vision.align import model_input
+from lepton_desktop.vision.align import MODEL_INPUT, model_input
 from lepton_desktop.vision.model import EmotionModel
 
 
@@ -122,7 +122,7 @@ def _trainable(model: EmotionModel, settings: TrainSettings) -> list[dict[str, o
     if settings.train_cnn:
         last = f"blocks.{len(model.cnn.blocks) - 1}."
         cnn = [p for name, p in model.cnn.named_parameters()
-               if (name.startswith(last) or name.startswith("classifier.")) and "bn" not in name]  # fmt: skip
+               if name.startswith((last, "embed.", "classifier.")) and "bn" not in name]  # fmt: skip
         for p in cnn:
             p.requires_grad_(True)
         groups.append({"params": cnn, "lr": settings.lr_cnn})
@@ -146,7 +146,7 @@ class _Batches:
             labels[i, : len(s.labels)] = torch.from_numpy(s.labels.astype(np.int64))
         crops = emb = logits = None
         if seqs[0].crops is not None:
-            arr = np.zeros((len(seqs), t, 1, 64, 64), np.float32)
+            arr = np.zeros((len(seqs), t, 1, MODEL_INPUT, MODEL_INPUT), np.float32)
             for i, s in enumerate(seqs):
                 assert s.crops is not None
                 arr[i, : len(s.labels)] = model_input(s.crops)

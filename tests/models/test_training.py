@@ -1,0 +1,61 @@
+"""models/train_expression.py: the vote mapping, and a stopped run resumes to the same weights."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from safetensors.torch import load_file
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "data" / "ferplus_train.npz"
+sys.path.insert(0, str(ROOT / "models"))
+
+from training.data import CLASSES, load_faces, split, vote_matrix  # noqa: E402
+
+
+def test_votes_map_by_name_and_unclassifiable_faces_are_left_out(tmp_path):
+    columns = ["neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt", "unknown", "NF"]
+    votes = np.array(
+        [
+            [0, 8, 0, 0, 0, 0, 0, 2, 0, 0],  # happy, two contempt votes dropped
+            [0, 0, 0, 0, 3, 3, 0, 0, 4, 0],  # angry/disgust tie; 4 unknown: kept (6 of 10 are ours)
+            [0, 0, 0, 0, 0, 0, 0, 0, 3, 7],  # not a face: left out
+            [1, 0, 0, 0, 0, 0, 4, 5, 0, 0],  # half contempt: left out
+        ],
+        np.uint8,
+    )
+    mapped = vote_matrix(votes, columns)
+    assert mapped[0, CLASSES.index("happy")] == 8 and mapped[1, CLASSES.index("disgust")] == 3
+    path = tmp_path / "faces.npz"
+    np.savez(path, images=np.zeros((4, 48, 48), np.uint8), votes=votes, vote_columns=np.array(columns),
+             names=np.array([f"f{i}" for i in range(4)]), fer2013_label=np.array([3, 1, 6, 2], np.int8),
+             fer2013_classes=np.array(CLASSES))  # fmt: skip
+    faces, counts = load_faces(path, original_weight=0.25)
+    assert counts == {"faces": 4, "kept": 2, "left_out": 2}
+    assert np.allclose(faces.targets.sum(1), 1)
+    assert faces.targets[0, CLASSES.index("happy")] == pytest.approx(1.0)
+    assert faces.targets[1, CLASSES.index("disgust")] == pytest.approx(0.75 * 0.5 + 0.25)
+    train, val = split(faces, 0.5, 0)
+    assert sorted([*train, *val]) == [0, 1]
+
+
+@pytest.mark.skipif(not DATA.is_file(), reason=f"training data not found at {DATA} (shared/data beside the checkout)")
+def test_a_stopped_run_resumes_to_the_same_weights(tmp_path):
+    def train(out, *extra):
+        cmd = [sys.executable, str(ROOT / "models" / "train_expression.py"), "--out", str(out), "--epochs", "2",
+               "--limit", "256", "--batch", "64", "--widths", "8,8,16,16", *extra]  # fmt: skip
+        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+
+    train(tmp_path / "whole")
+    train(tmp_path / "parts", "--max-minutes", "0.0001")  # stops after the first epoch
+    assert not (tmp_path / "parts" / "expression_resnet.safetensors").exists()
+    assert len((tmp_path / "parts" / "log.jsonl").read_text().splitlines()) == 1
+    train(tmp_path / "parts")
+    a = load_file(str(tmp_path / "whole" / "expression_resnet.safetensors"))
+    b = load_file(str(tmp_path / "parts" / "expression_resnet.safetensors"))
+    assert a.keys() == b.keys() and all((a[k] == b[k]).all() for k in a)
+    assert "## Validation" in (tmp_path / "parts" / "card.md").read_text()

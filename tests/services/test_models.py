@@ -1,0 +1,72 @@
+"""Shipped model versions: both in every project, the ResNet the default, old projects moved over once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lepton_desktop.cli import main
+from lepton_desktop.services.analysis import analyze_video, run_to_completion
+from lepton_desktop.services.models import activate, list_versions, shipped_sha256
+from lepton_desktop.store import open_project
+from lepton_desktop.vision.weights import DEFAULT_MODEL, MINIXCEPTION_MODEL, RESNET_MODEL, bundled_weights
+from tests.synth import make_video
+
+
+def _by_name(versions):
+    return {v["name"]: v for v in versions}
+
+
+def test_a_new_project_lists_both_shipped_models_with_the_resnet_active(tmp_path):
+    assert DEFAULT_MODEL is RESNET_MODEL
+    open_project(tmp_path / "new.lepton", create=True).close()
+    versions = _by_name(list_versions(tmp_path / "new.lepton"))
+    assert set(versions) == {RESNET_MODEL.name, MINIXCEPTION_MODEL.name}
+    assert versions[RESNET_MODEL.name]["active"] and not versions[MINIXCEPTION_MODEL.name]["active"]
+    assert versions[RESNET_MODEL.name]["weights_sha256"] == shipped_sha256(RESNET_MODEL)
+
+
+def test_an_old_project_keeps_its_runs_and_moves_to_the_new_default_once(tmp_path):
+    path = tmp_path / "old.lepton"
+    clip = make_video(tmp_path / "clip.mp4", frames=10)
+    with open_project(path, create=True) as proj:  # as the previous release left it: only the mini-Xception
+        old = proj.model_versions.ensure(
+            MINIXCEPTION_MODEL.name, shipped_sha256(MINIXCEPTION_MODEL),
+            weights_path=str(bundled_weights(MINIXCEPTION_MODEL.file)),
+        )  # fmt: skip
+        assert old.active
+    first = run_to_completion(analyze_video(clip, project=path, device="cpu", model_version=old.id))
+    assert first.model_version_id == old.id
+    versions = _by_name(list_versions(path))
+    assert versions[RESNET_MODEL.name]["active"] and not versions[MINIXCEPTION_MODEL.name]["active"]
+    # the old run is still there and reused when the old model is asked for
+    again = run_to_completion(analyze_video(clip, project=path, device="cpu", model_version=old.id))
+    assert again.state == "reused" and again.run_id == first.run_id
+    new = run_to_completion(analyze_video(clip, project=path, device="cpu"))
+    assert new.state == "done" and new.model_version_id == versions[RESNET_MODEL.name]["id"]
+    # a user who goes back to the mini-Xception stays there
+    activate(path, old.id)
+    assert _by_name(list_versions(path))[MINIXCEPTION_MODEL.name]["active"]
+
+
+def test_analyze_model_picks_either_shipped_model(tmp_path, capsys):
+    clip = make_video(tmp_path / "clip.mp4", frames=10)
+    project = str(tmp_path / "p.lepton")
+    assert main(["project", "init", project]) == 0
+    capsys.readouterr()
+    assert main(["models", "--project", project]) == 0
+    versions = _by_name(json.loads(capsys.readouterr().out))
+    for name in (RESNET_MODEL.name, MINIXCEPTION_MODEL.name):
+        assert main(["analyze", str(clip), "--project", project, "--model", str(versions[name]["id"])]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["model_version"] == versions[name]["id"]
+
+
+@pytest.mark.parametrize("model", [RESNET_MODEL, MINIXCEPTION_MODEL])
+def test_shipped_weights_have_a_model_card(model):
+    card = bundled_weights(model.file).with_suffix(".md")
+    if model is MINIXCEPTION_MODEL:
+        card = card.with_name("emotion_minixception.md")
+    text = card.read_text().lower()
+    assert "licence" in text and "data" in text and "accuracy" in text
