@@ -98,6 +98,7 @@ def whole_analysis(seconds: int) -> None:
     env = {**os.environ, "LEPTON_HOME": home}
     project = Path(home) / "bench.lepton"
     lepton = [sys.executable, "-m", "lepton_desktop"]
+    subprocess.run([*lepton, "project", "init", str(project)], capture_output=True, env=env, check=True)
     listed = subprocess.run([*lepton, "models", "--project", str(project)], capture_output=True, text=True, env=env,
                             check=True)  # fmt: skip
     versions = json.loads(listed.stdout)
