@@ -64,6 +64,10 @@ class _ProgressBar:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
+    if args.video is not None:  # a wrong path is told at once, before the models (and torch) load
+        from lepton_desktop.video.opening import check_path
+
+        check_path(args.video)
     from lepton_desktop.services.analysis import analyze_video, default_project, load_run_rows, run_to_completion
     from lepton_desktop.services.csv_export import write_analysis_csv
     from lepton_desktop.services.samples import bundled_sample

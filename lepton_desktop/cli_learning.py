@@ -99,7 +99,11 @@ def _cmd_finetune(args: argparse.Namespace) -> int:
 def _cmd_models(args: argparse.Namespace) -> int:
     from lepton_desktop.services.models import list_versions
 
-    _print_json(list_versions(_project(args)))
+    versions = list_versions(_project(args))
+    if not args.verbose:
+        keep = ("id", "name", "active", "parent_id", "created_at", "accuracy", "macro_f1")
+        versions = [{k: v[k] for k in keep} for v in versions]
+    _print_json(versions)
     return 0
 
 
@@ -165,6 +169,7 @@ def add_commands(sub: Any) -> None:
         "models", help="list or activate model versions", description="List a project's model versions with metrics."
     )
     models.add_argument("--project", help="project file or URL (default: your default project)")
+    models.add_argument("--verbose", action="store_true", help="also weights, datasets and full metrics (matrices)")
     models.set_defaults(func=_cmd_models)
     msub = models.add_subparsers(dest="models_command", metavar="ACTION")
     p = msub.add_parser("activate", help="use this version for new analyses (also rolls back)")

@@ -81,3 +81,16 @@ def test_classify_images_and_aligned_crops(tmp_path):
     assert max(EMOTIONS, key=lambda e: aligned[0][e]) == "happy"
     result = lepton("classify", tmp_path / "missing.png")
     assert result.returncode == 1 and "no such image" in result.stderr
+
+
+def test_a_missing_video_is_reported_before_torch_is_imported(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from lepton_desktop.cli import main; "
+        f"rc = main(['analyze', {str(tmp_path / 'nope.mp4')!r}]); print('torch' in sys.modules, rc)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "1"]
+    assert "no such file" in out.stderr and out.stderr.count("\n") == 1

@@ -57,6 +57,9 @@ def test_analyze_model_picks_either_shipped_model(tmp_path, capsys):
     capsys.readouterr()
     assert main(["models", "--project", project]) == 0
     versions = _by_name(json.loads(capsys.readouterr().out))
+    assert "metrics" not in versions[RESNET_MODEL.name]  # compact by default
+    assert main(["models", "--project", project, "--verbose"]) == 0
+    assert "weights_sha256" in json.loads(capsys.readouterr().out)[0]
     for name in (RESNET_MODEL.name, MINIXCEPTION_MODEL.name):
         assert main(["analyze", str(clip), "--project", project, "--model", str(versions[name]["id"])]) == 0
         out = json.loads(capsys.readouterr().out)
