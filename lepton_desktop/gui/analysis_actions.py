@@ -83,6 +83,7 @@ class AnalysisMixin(_Base):
         device = self.settings.device
         self.results.clear(self.frame_count)
         self._analysis_settled = False
+        self._analysis_state = ""
 
         def job(should_stop):  # type: ignore[no-untyped-def]
             return analyze_video(
@@ -111,6 +112,12 @@ class AnalysisMixin(_Base):
 
     def _analysis_running(self, on: bool) -> None:
         self.analysis.running(on)
+        if on:
+            self.timeline.set_empty_text("Analysing: each person appears here as soon as their face is found.")
+        elif not self.results.people() and self._analysis_state == "done":
+            self.timeline.set_empty_text("No faces were found in this video.")
+        else:
+            self.timeline.set_empty_text()
         self.analyse_action.setEnabled(not on)
         self.cancel_action.setEnabled(on)
         if on:  # the analysis needs the cores more than the fast-seeking copy does
@@ -128,6 +135,7 @@ class AnalysisMixin(_Base):
         self.analysis.show_progress(step.frames_done, step.total, step.fps, step.faces, step.device)
         self.status_device.setText(f"  device: {step.device}  ")
         if step.finished:
+            self._analysis_state = step.state
             self._attach_corrections()
             people = len(step.track_ids)
             words = {"done": "Analysis finished", "cancelled": "Analysis cancelled", "reused": "Stored analysis"}

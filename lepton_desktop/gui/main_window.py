@@ -67,6 +67,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self._timeline: FrameTimeline | None = None
         self._worker: GeneratorWorker | None = None
         self._analysis_settled = True
+        self._analysis_state = ""
         self.current = 0
         self._play_started: tuple[float, float] | None = None
         self.speed = self.settings.playback_speed if self.settings.playback_speed in SPEEDS else 1.0

@@ -38,6 +38,9 @@ MAX_SPARE_ROWS = 8
 """Rows kept for reuse when results are cleared."""
 
 
+EMPTY_TEXT = "No analysis yet: press Analyse (Ctrl+R)."
+"""What the timeline says while it has no people and no analysis is running."""
+
 class _SelectViewBox(pg.ViewBox):
     """Shift+drag selects a frame range; every other drag pans as usual."""
 
@@ -222,7 +225,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         legend.setMaximumHeight(legend.preferredHeight())  # one line; the people get the room
         self.ci.addItem(legend, row=0, col=0)
         self.legend = legend
-        self._empty = pg.LabelItem("No analysis yet: press Analyse (Ctrl+R).", color=(200, 200, 200))
+        self._empty = pg.LabelItem(EMPTY_TEXT, color=(200, 200, 200))
         self.ci.addItem(self._empty, row=1, col=0)
         self._refresh = QTimer(self)
         self._refresh.setInterval(200)  # curves fill in at 5 Hz while an analysis runs
@@ -268,10 +271,15 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self.compare_title = ""
         self.active = None
         self.selection = None
+        self._empty.setText(EMPTY_TEXT)
         self._empty.setVisible(True)
         self._empty.setMaximumHeight(40)
         self.setMinimumHeight(100)
         self.rows_changed.emit(0)
+
+    def set_empty_text(self, text: str = EMPTY_TEXT) -> None:
+        """What the timeline says while it has no people (analysing, no faces found, not analysed)."""
+        self._empty.setText(text)
 
     def _changed(self, numbers: set[int]) -> None:
         self._dirty |= set(numbers)

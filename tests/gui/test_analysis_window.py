@@ -139,3 +139,19 @@ def test_settings_persist(qtbot, tmp_path, clip):
     saved = load_settings()
     assert saved.recent_videos[0] == str(clip.resolve())
     assert saved.playback_speed == 2.0 and saved.show_overlay is False
+
+
+def test_the_timeline_says_what_is_happening_while_empty(qtbot, window, clip, tmp_path):
+    from tests.synth import make_video
+
+    assert window.open_video(clip)
+    assert window.timeline._empty.text.startswith("No analysis yet")
+    window.start_analysis()
+    assert window.timeline._empty.text.startswith("Analysing")
+    qtbot.waitUntil(lambda: not window._worker.is_running(), timeout=60_000)
+    qtbot.wait(50)
+    empty = make_video(tmp_path / "no_faces.mp4", frames=12)  # no faces in it
+    assert window.open_video(empty)
+    assert window.timeline._empty.text.startswith("No analysis yet")
+    _analyse(qtbot, window)
+    assert window.timeline._empty.text == "No faces were found in this video."
