@@ -300,6 +300,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self.settings.remember_video(path)
         save_settings(self.settings)
         self.current = 0
+        self.timeline.set_playhead(0)  # the new video starts at its first frame on the timeline too
         self._update_label()
         self._loader.request(0)
         return True

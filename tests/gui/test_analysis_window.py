@@ -155,3 +155,15 @@ def test_the_timeline_says_what_is_happening_while_empty(qtbot, window, clip, tm
     assert window.timeline._empty.text.startswith("No analysis yet")
     _analyse(qtbot, window)
     assert window.timeline._empty.text == "No faces were found in this video."
+
+
+def test_opening_another_video_puts_the_timeline_playhead_at_its_first_frame(qtbot, window, clip, tmp_path):
+    from tests.synth import make_video
+
+    assert window.open_video(clip)
+    qtbot.waitUntil(lambda: window.view.frame_index == 0)
+    window.seek(40)
+    qtbot.waitUntil(lambda: window.view.frame_index == 40)
+    assert window.timeline._playhead == 40
+    assert window.open_video(make_video(tmp_path / "other.mp4", frames=12))
+    assert window.current == 0 and window.timeline._playhead == 0
