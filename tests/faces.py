@@ -90,3 +90,11 @@ def face_clip(
         for packet in stream.encode():
             container.mux(packet)
     return truth
+
+
+def two_people_clip(path: Path, frames: int) -> Path:
+    """Two still people side by side (the photograph and its mirror image), 420x240."""
+    face_clip(
+        path, frames, lambda i: [Placement(100, 120, 0.55), Placement(320, 120, 0.55, mirrored=True)], size=(420, 240)
+    )
+    return path

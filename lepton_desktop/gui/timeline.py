@@ -41,6 +41,7 @@ MAX_SPARE_ROWS = 8
 EMPTY_TEXT = "No analysis yet: press Analyse (Ctrl+R)."
 """What the timeline says while it has no people and no analysis is running."""
 
+
 class _SelectViewBox(pg.ViewBox):
     """Shift+drag selects a frame range; every other drag pans as usual."""
 
@@ -271,7 +272,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self.compare_title = ""
         self.active = None
         self.selection = None
-        self._empty.setText(EMPTY_TEXT)
+        self.set_empty_text()
         self._empty.setVisible(True)
         self._empty.setMaximumHeight(40)
         self.setMinimumHeight(100)

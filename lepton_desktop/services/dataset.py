@@ -50,7 +50,7 @@ from lepton_desktop.services.dataset_card import dataset_card
 from lepton_desktop.services.dataset_plan import ExportError, ExportOptions, Plan, TrackPlan, make_plan, split_videos
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.video import VideoReader
-from lepton_desktop.vision.align import EMBEDDING_SIZE, MODEL_INPUT, aligned_crop, to_gray
+from lepton_desktop.vision.align import MODEL_INPUT, aligned_crop, to_gray
 
 __all__ = ["ExportError", "ExportOptions", "ExportProgress", "export_dataset", "split_videos"]
 
@@ -350,8 +350,9 @@ def _finish(
             folder.mkdir(exist_ok=True)
             feats = written.model_feats.get(split) or []
             logits = written.model_logits.get(split) or []
+            width = features.engine.model.embedding_size
             _npz(folder / f"{split}.npz",
-                 embeddings=np.stack(feats) if feats else np.zeros((0, EMBEDDING_SIZE), np.float32),
+                 embeddings=np.stack(feats) if feats else np.zeros((0, width), np.float32),
                  logits=np.stack(logits) if logits else np.zeros((0, len(EMOTIONS)), np.float32),
                  labels=label_idx, lines=index)  # fmt: skip
     with (tmp / "metadata.jsonl").open("w", encoding="utf-8") as handle:

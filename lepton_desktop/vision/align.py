@@ -14,8 +14,6 @@ import numpy.typing as npt
 
 MODEL_INPUT = 64
 """Side of the gray crops every expression CNN reads (both shipped CNNs take 64x64)."""
-EMBEDDING_SIZE = 128
-"""Length of the per-frame embedding every expression CNN gives (what the temporal head reads)."""
 
 MARGIN = 1.15
 """Crop side relative to the face box side (FER2013 faces fill the frame with a thin border)."""

@@ -92,11 +92,6 @@ class EmotionModel(nn.Module):
         self.temporal = TemporalHead(embedding=self.cnn.EMBEDDING)
 
     @property
-    def input_size(self) -> int:
-        """Side of the square gray crops the CNN reads."""
-        return self.cnn.INPUT
-
-    @property
     def embedding_size(self) -> int:
         """Length of the per-frame embedding."""
         return self.cnn.EMBEDDING

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolBar, QToolB
 from lepton_desktop.gui.main_window import MainWindow
 from lepton_desktop.gui.window_state import layout_path
 from lepton_desktop.services.settings import Settings
-from tests.faces import Placement, face_clip
+from tests.faces import two_people_clip
 from tests.gui.watch import Watch
 
 pytestmark = pytest.mark.gui
@@ -31,9 +31,7 @@ pytest.importorskip("skimage")
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
     path = tmp_path_factory.mktemp("actions") / "two.mp4"
-    face_clip(
-        path, 40, lambda i: [Placement(100, 120, 0.55), Placement(320, 120, 0.55, mirrored=True)], size=(420, 240)
-    )
+    two_people_clip(path, 40)
     return path
 
 

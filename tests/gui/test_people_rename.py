@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 from lepton_desktop.gui.main_window import MainWindow
 from lepton_desktop.services.settings import Settings
 from lepton_desktop.store import open_project
-from tests.faces import Placement, face_clip
+from tests.faces import two_people_clip
 from tests.gui.watch import Watch
 
 pytestmark = pytest.mark.gui
@@ -23,9 +23,7 @@ pytest.importorskip("skimage")
 @pytest.fixture
 def window(qtbot, tmp_path):
     clip = tmp_path / "two.mp4"
-    face_clip(
-        clip, 30, lambda i: [Placement(100, 120, 0.55), Placement(320, 120, 0.55, mirrored=True)], size=(420, 240)
-    )
+    two_people_clip(clip, 30)
     win = MainWindow(Settings(project=str(tmp_path / "r.lepton"), annotator="ana"))
     qtbot.addWidget(win)
     win.resize(1200, 800)

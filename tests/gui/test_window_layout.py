@@ -15,7 +15,7 @@ from lepton_desktop.services.analysis import analyze_video, run_to_completion
 from lepton_desktop.services.corrections import add_correction, find_track, find_video
 from lepton_desktop.services.settings import Settings
 from lepton_desktop.store import open_project
-from tests.faces import Placement, face_clip
+from tests.faces import two_people_clip
 
 pytestmark = pytest.mark.gui
 pytest.importorskip("skimage")
@@ -28,9 +28,7 @@ def analysed(tmp_path_factory):
     """A clip of two people, analysed, with a dozen corrections."""
     folder = tmp_path_factory.mktemp("layout")
     clip, project = folder / "two.mp4", folder / "layout.lepton"
-    face_clip(
-        clip, 40, lambda i: [Placement(100, 120, 0.55), Placement(320, 120, 0.55, mirrored=True)], size=(420, 240)
-    )
+    two_people_clip(clip, 40)
     run_to_completion(analyze_video(clip, project=project))
     with open_project(project) as proj:
         video = find_video(proj, clip)

@@ -7,16 +7,14 @@ import pytest
 from lepton_desktop.services.analysis import analyze_video, run_to_completion
 from lepton_desktop.services.corrections import add_correction, agreement, find_track, find_video
 from lepton_desktop.store import open_project
-from tests.faces import Placement, face_clip
+from tests.faces import two_people_clip
 
 pytest.importorskip("skimage")
 
 
 def test_agreement_spans_a_re_analysis_of_the_same_people(tmp_path):
     clip, project = tmp_path / "two.mp4", tmp_path / "p.lepton"
-    face_clip(
-        clip, 30, lambda i: [Placement(100, 120, 0.55), Placement(320, 120, 0.55, mirrored=True)], size=(420, 240)
-    )
+    two_people_clip(clip, 30)
     run_to_completion(analyze_video(clip, project=project))
     with open_project(project) as proj:
         video = find_video(proj, clip)
