@@ -71,6 +71,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from lepton_desktop.services.analysis import analyze_video, default_project, load_run_rows, run_to_completion
     from lepton_desktop.services.csv_export import write_analysis_csv
     from lepton_desktop.services.samples import bundled_sample
+    from lepton_desktop.services.summary import one_line, people_summary
     from lepton_desktop.store import open_project
     from lepton_desktop.video import VideoReader
     from lepton_desktop.vision.analyzer import AnalysisSettings
@@ -107,14 +108,22 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         "device": last.device,
         "fps": round(last.fps, 2),
     }
+    with VideoReader(video) as reader:
+        timeline = reader.timeline
+    with open_project(project) as proj:
+        names = {t.number: t.display_name for t in proj.runs.tracks(last.run_id)}
+    summary["summary"] = people_summary(rows, timeline.times(), names)
     if rows is None:
         summary["note"] = "no faces were found in this video"
         print(f"lepton: note: no faces were found in {video}", file=sys.stderr)
     if args.csv is not None:
-        with VideoReader(video) as reader:
-            write_analysis_csv(args.csv, rows, reader.timeline)
+        write_analysis_csv(args.csv, rows, timeline)
         summary["csv"] = str(args.csv)
     _print_json(summary)
+    for person in summary["summary"]:
+        print(f"lepton: {one_line(person)}", file=sys.stderr)
+    where = "" if args.project is None else f" --project {args.project}"
+    print(f"lepton: to review and correct it, open it in the app: lepton-desktop{where} {video}", file=sys.stderr)
     return 0
 
 
@@ -150,6 +159,10 @@ def _cmd_correct(args: argparse.Namespace) -> int:
         video = svc.find_video(project, args.video)
         track = svc.find_track(project, video.id, args.track)
         c = svc.add_correction(project, track, args.start, args.end, args.label, args.annotator, args.origin)
+        missing = svc.frames_without_face(project, track, c.start_frame, c.end_frame)
+    warning = svc.no_face_warning(f"Person {track.number}", c.start_frame, c.end_frame, missing)
+    if warning:
+        print(f"lepton: warning: {warning}", file=sys.stderr)
     _print_json({"id": c.id, "video": video.path, "track": track.number, "start_frame": c.start_frame,
                  "end_frame": c.end_frame, "label": c.label, "annotator": c.annotator, "origin": c.origin})  # fmt: skip
     return 0

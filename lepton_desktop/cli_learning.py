@@ -101,7 +101,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
     versions = list_versions(_project(args))
     if not args.verbose:
-        keep = ("id", "name", "active", "parent_id", "created_at", "accuracy", "macro_f1")
+        keep = ("id", "name", "active", "parent_id", "created_at", "accuracy", "macro_f1", "measured_on")
         versions = [{k: v[k] for k in keep} for v in versions]
     _print_json(versions)
     return 0

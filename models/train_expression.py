@@ -51,9 +51,32 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--limit", type=int, default=0, help="use only the first N training faces (smoke tests)")
     p.add_argument("--max-minutes", type=float, default=0, help="stop (resumably) after this long")
-    p.add_argument("--finish-now", action="store_true",
-                   help="write the weights, metrics and card from the last checkpoint without training further")
+    p.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start from these safetensors weights (e.g. models/expression_resnet.safetensors)",
+    )
+    p.add_argument(
+        "--class-power",
+        type=float,
+        default=0.0,
+        help="weight each class's loss by (its share of the targets / mean share) ** -power; 0 = unweighted",
+    )
+    p.add_argument(
+        "--finish-now",
+        action="store_true",
+        help="write the weights, metrics and card from the last checkpoint without training further",
+    )
     return p.parse_args(argv)
+
+
+def class_weights(targets: np.ndarray, power: float) -> torch.Tensor:
+    """Per-class loss weights: rarer classes count more when ``power`` > 0 (1 for every class at 0)."""
+    share = targets.sum(axis=0) / targets.sum()
+    relative = share / share[share > 0].mean()
+    weights = np.where(share > 0, np.power(np.maximum(relative, 1e-12), -power), 1.0)  # an absent class: no weight
+    return torch.from_numpy(weights).float()
 
 
 def predict(model: torch.nn.Module, images: torch.Tensor, size: int, flip: bool = True) -> np.ndarray:
@@ -95,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(args.seed)
     widths = tuple(int(w) for w in args.widths.split(","))
     model = ExpressionResNet(widths=widths)
+    if args.init is not None:
+        from safetensors.torch import load_file
+
+        model.load_state_dict(load_file(str(args.init)))
+    class_weight = class_weights(train.targets, args.class_power)
     ema = ExpressionResNet(widths=widths)
     ema.load_state_dict(model.state_dict())
     ema.requires_grad_(False)
@@ -142,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
             idx = order[step * args.batch : (step + 1) * args.batch]
             x = augment(x_train[idx], size, generator)
             logits = model(x)[1]
-            loss = -(y_train[idx] * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
+            weighted = y_train[idx] * class_weight
+            loss = -(weighted * F.log_softmax(logits, dim=1)).sum(dim=1).sum() / weighted.sum()
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             optimiser.step()
@@ -180,13 +209,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"stopping after {args.max_minutes} min; run the same command to go on", file=sys.stderr)
             return 0
 
-    finish(args, ema, val, counts, elapsed, widths, epochs_done, changes)
+    finish(args, ema, val, counts, elapsed, widths, epochs_done, changes, class_weight)
     return 0
 
 
 def finish(args: argparse.Namespace, ema: torch.nn.Module, val: object, counts: dict[str, int],
            elapsed: float, widths: tuple[int, ...], epochs_done: int,
-           changes: list[dict[str, int]]) -> None:  # fmt: skip
+           changes: list[dict[str, int]], class_weight: torch.Tensor) -> None:  # fmt: skip
     from safetensors.torch import save_file
 
     x_val = torch.from_numpy(val.images)  # type: ignore[attr-defined]
@@ -201,6 +230,7 @@ def finish(args: argparse.Namespace, ema: torch.nn.Module, val: object, counts: 
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {args.threads} threads",
         "command": "python models/train_expression.py " + " ".join(sys.argv[1:]),
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "class_weights": {c: round(w, 3) for c, w in zip(CLASSES, class_weight.tolist(), strict=True)},
     }
     tensors = {k: v.detach().contiguous() for k, v in ema.state_dict().items()}
     save_file(tensors, str(args.out / "expression_resnet.safetensors"),

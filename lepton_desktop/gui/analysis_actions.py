@@ -136,6 +136,8 @@ class AnalysisMixin(_Base):
         self.status_device.setText(f"  device: {step.device}  ")
         if step.finished:
             self._analysis_state = step.state
+            if step.state in ("done", "reused"):
+                self.shown_version_id = step.model_version_id  # the version whose results the timeline shows
             self._attach_corrections()
             people = len(step.track_ids)
             words = {"done": "Analysis finished", "cancelled": "Analysis cancelled", "reused": "Stored analysis"}
@@ -199,6 +201,8 @@ class AnalysisMixin(_Base):
 
         if self.fingerprint is None:
             return "Open a video first."
+        if version_id == self.shown_version_id:
+            return f"The timeline already shows version {version_id}: choose another version to compare with it."
         run_id = runs_by_version(self.project, self.fingerprint).get(version_id)
         if run_id is None:
             return f"Version {version_id} has not analysed this video yet: use Re-analyse first."

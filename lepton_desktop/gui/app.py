@@ -24,6 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Open the main window (with VIDEO, or the bundled sample)."""
     parser = argparse.ArgumentParser(prog="lepton-desktop", description="Lepton Desktop: video emotion analysis.")
     parser.add_argument("video", nargs="?", type=Path, help="video to open (default: the bundled sample)")
+    parser.add_argument(
+        "--project", help="project file or database URL to use (remembered; default: the last one used)"
+    )
     parser.add_argument("--version", action="version", version=f"lepton-desktop {__version__}")
     parser.add_argument(
         "--self-test", action="store_true", help="analyse the bundled sample headless, check it, print JSON, exit"
@@ -44,11 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Lepton Desktop")
     app.setOrganizationName("Lepton")
-    _window = open_window(args.video)  # kept alive while the event loop runs
+    _window = open_window(args.video, args.project)  # kept alive while the event loop runs
     return int(app.exec())
 
 
-def open_window(video: Path | None = None) -> MainWindow:
+def open_window(video: Path | None = None, project: str | None = None) -> MainWindow:
     """Show the main window as a start does, with ``video`` (default: the bundled sample) open.
 
     The window opens as it was left, or sized to the screen on a first start, when it also asks
@@ -57,8 +60,12 @@ def open_window(video: Path | None = None) -> MainWindow:
     from PySide6.QtCore import QTimer
 
     from lepton_desktop.gui.main_window import MainWindow
+    from lepton_desktop.services.settings import load_settings
 
-    window = MainWindow()
+    settings = load_settings()
+    if project is not None:  # as `lepton analyze --project` suggests: the window works in that project
+        settings.project = str(Path(project).expanduser().resolve()) if "://" not in project else project
+    window = MainWindow(settings)
     window.show()
     if not window.settings.annotator:  # first start: who is annotating (changeable under Edit)
         QTimer.singleShot(300, window.ask_annotator)

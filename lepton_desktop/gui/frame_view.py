@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
@@ -9,6 +11,17 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.gui.colors import EMOTION_COLORS
+
+
+class FaceMark(NamedTuple):
+    """A face drawn over the frame: the model's probabilities, and a person's label where one was given."""
+
+    name: str
+    box: np.ndarray
+    """x, y, w, h in video pixels."""
+    probs: np.ndarray
+    human: str | None = None
+    """The corrected label covering this frame (it wins over the model's)."""
 
 
 class FrameView(QWidget):
@@ -23,7 +36,7 @@ class FrameView(QWidget):
         """False while the frame shown is a preview from the proxy copy."""
         self.video_size: tuple[int, int] | None = None
         """The video's (width, height): face boxes are in its pixels, whatever the size of the image shown."""
-        self.faces: list[tuple[str, np.ndarray, np.ndarray]] = []  # (name, box x/y/w/h, probs)
+        self.faces: list[FaceMark] = []
         self.show_overlay = True
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 180)
@@ -31,7 +44,7 @@ class FrameView(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(960, 540)
 
-    def set_faces(self, faces: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
+    def set_faces(self, faces: list[FaceMark]) -> None:
         """Boxes and labels to draw over the current frame."""
         self.faces = faces
         self.update()
@@ -73,14 +86,18 @@ class FrameView(QWidget):
         painter.setFont(font)
         metrics = painter.fontMetrics()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for name, (x, y, w, h), probs in self.faces:
+        for name, (x, y, w, h), probs, human in self.faces:
             top = int(np.argmax(probs))
-            color = QColor(*EMOTION_COLORS[EMOTIONS[top]])
+            shown = human or EMOTIONS[top]
+            color = QColor(*EMOTION_COLORS[shown])
             rect = QRectF(target.x() + x * scale, target.y() + y * scale, w * scale, h * scale)
-            painter.setPen(QPen(color, 2))
+            pen = QPen(color, 3 if human else 2)
+            if human:  # a person's label: a dashed box says it is not the model's
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-            label = f"{name} · {EMOTIONS[top]} {probs[top]:.0%}"
+            label = overlay_text(name, probs, human)
             box = QRectF(
                 rect.x(), rect.y() - metrics.height() - 4, metrics.horizontalAdvance(label) + 8, metrics.height() + 4
             )
@@ -89,3 +106,10 @@ class FrameView(QWidget):
             painter.fillRect(box, QColor(0, 0, 0, 170))
             painter.setPen(color)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
+
+
+def overlay_text(name: str, probs: np.ndarray, human: str | None) -> str:
+    """``Person 1 · happy 83%``, or inside a correction ``Person 1 · sad (corrected; model happy 83%)``."""
+    top = int(np.argmax(probs))
+    model = f"{EMOTIONS[top]} {probs[top]:.0%}"
+    return f"{name} · {human} (corrected; model {model})" if human else f"{name} · {model}"

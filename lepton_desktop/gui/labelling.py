@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
@@ -12,6 +13,7 @@ from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.labels import covering, propose_segments
 from lepton_desktop.gui.corrections import AddCorrection, RemoveCorrection, ReplaceCorrection, SplitCorrection
+from lepton_desktop.services.corrections import no_face_warning
 from lepton_desktop.services.settings import save_settings
 
 if TYPE_CHECKING:
@@ -32,34 +34,38 @@ class LabellingMixin(_Base):
             edit.addAction(action)
             self.addAction(action)
         edit.addSeparator()
-        self._action(edit, "Mark &in at playhead", QKeySequence("I"), self.mark_in)
-        self._action(edit, "Mark &out at playhead", QKeySequence("O"), self.mark_out)
+        select = edit.addMenu("&Selection")
+        self._action(select, "Mark &in at playhead", QKeySequence("I"), self.mark_in)
+        self._action(select, "Mark &out at playhead", QKeySequence("O"), self.mark_out)
+        self._action(select, "&Clear selection", QKeySequence(Qt.Key.Key_Escape), self.timeline.clear_selection)
+        label = edit.addMenu("&Label selection")
         for k, name in enumerate(EMOTIONS, start=1):
             self._action(
-                edit, f"Label selection {name}", QKeySequence(str(k)), lambda _c=False, n=name: self.label_selection(n)
+                label, name.capitalize(), QKeySequence(str(k)), lambda _c=False, n=name: self.label_selection(n)
             )
-        self._action(edit, "&Delete correction at playhead", QKeySequence(Qt.Key.Key_Delete), self.delete_at_playhead)
-        self._action(edit, "&Split correction at playhead", QKeySequence("S"), self.split_at_playhead)
+        edit.addSeparator()
+        fix = edit.addMenu("&Corrections")
+        self._action(fix, "&Accept the model's proposal at playhead", QKeySequence("A"), self.accept_proposal)
+        self._action(fix, "&Delete correction at playhead", QKeySequence(Qt.Key.Key_Delete), self.delete_at_playhead)
+        self._action(fix, "&Split correction at playhead", QKeySequence("S"), self.split_at_playhead)
         self._action(
-            edit,
-            "&Trim the chosen correction to the selection",
-            QKeySequence(Qt.Key.Key_Return),
-            self.trim_to_selection,
+            fix, "&Trim the chosen correction to the selection", QKeySequence(Qt.Key.Key_Return), self.trim_to_selection
         )
-        self._action(edit, "&Accept the model's proposal at playhead", QKeySequence("A"), self.accept_proposal)
-        self._action(edit, "Next correction", QKeySequence("Alt+Right"), lambda: self.jump_correction(1))
-        self._action(edit, "Previous correction", QKeySequence("Alt+Left"), lambda: self.jump_correction(-1))
-        self._action(edit, "Cycle &review status of the person", QKeySequence("R"), self.cycle_review)
+        fix.addSeparator()
+        self._action(fix, "&Next correction", QKeySequence("Alt+Right"), lambda: self.jump_correction(1))
+        self._action(fix, "&Previous correction", QKeySequence("Alt+Left"), lambda: self.jump_correction(-1))
+        fix.addSeparator()
+        self._action(fix, "Re&fresh corrections", QKeySequence("F5"), self.corrections.reload)
+        review = edit.addMenu("&Review")
+        self._action(review, "Cycle &review status of the person", QKeySequence("R"), self.cycle_review)
         self.mine_action = self._action(
-            edit, "Show only &my corrections", QKeySequence("M"), lambda: self._corrections_changed()
+            review, "Show only &my corrections", QKeySequence("M"), lambda: self._corrections_changed()
         )
         self.mine_action.setCheckable(True)
-        self._action(edit, "Switch corrections &layer (all, then each annotator)", QKeySequence("L"), self.next_layer)
-        self._action(edit, "Annotator a&greement…", QKeySequence("Ctrl+K"), self.show_agreement)
-        self._action(edit, "Clear selection", QKeySequence(Qt.Key.Key_Escape), self.timeline.clear_selection)
+        self._action(review, "Switch corrections &layer (all, then each annotator)", QKeySequence("L"), self.next_layer)
+        self._action(review, "Annotator a&greement…", QKeySequence("Ctrl+K"), self.show_agreement)
         edit.addSeparator()
         self._action(edit, "Set &annotator name…", QKeySequence(), self.ask_annotator)
-        self._action(edit, "Re&fresh corrections", QKeySequence("F5"), self.corrections.reload)
 
     # -- corrections ------------------------------------------------------------------
 
@@ -93,7 +99,9 @@ class LabellingMixin(_Base):
                 self.corrections_panel.add_row((number, self.results.names.get(number, f"Person {number}"),
                                                 added.start_frame, added.end_frame, added.label, added.annotator,
                                                 added.origin))  # fmt: skip
+            self._update_overlay()
             return
+        self._update_overlay()  # the video shows the human label inside corrected ranges
         rows = []
         for c in self.corrections.items:
             number = number_of.get(c.track_id)
@@ -207,7 +215,14 @@ class LabellingMixin(_Base):
         except (LeptonError, ValueError) as exc:
             self._error("The correction was not saved", str(exc))
             return
-        self.statusBar().showMessage(f"Labelled {self.results.names.get(number)} {first}–{last} {label} (saved)", 4000)
+        name = self.results.names.get(number, f"Person {number}")
+        boxes = self.results.boxes.get(number)
+        missing = 0 if boxes is None else int(np.isnan(boxes[first : last + 1, 0]).sum())
+        warning = no_face_warning(name, first, last, missing)
+        if warning:
+            self.statusBar().showMessage(f"Labelled {first}–{last} {label} (saved). {warning}", 10000)
+            return
+        self.statusBar().showMessage(f"Labelled {name} {first}–{last} {label} (saved)", 4000)
 
     def delete_at_playhead(self) -> None:
         """Delete (tombstone) the newest correction of the active person that covers the playhead."""

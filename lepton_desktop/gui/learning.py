@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.gui.finetune_plot import FineTunePlot
 from lepton_desktop.gui.worker import GeneratorWorker
 from lepton_desktop.services.dataset import ExportOptions, export_dataset
 from lepton_desktop.services.finetune import finetune
@@ -209,14 +209,8 @@ class FineTuneDialog(_JobDialog):
         self.form.addRow("Dataset folder", _folder_row(self.dataset, self, "Dataset made by Export"))
         self.form.addRow("At most epochs", self.epochs)
         self.form.addRow("", self.train_cnn)
-        self.plot = pg.PlotWidget()
-        self.plot.setMinimumHeight(200)
-        self.plot.addLegend()
-        self.plot.setLabel("bottom", "epoch")
-        self.loss_curve = self.plot.plot(pen=pg.mkPen((230, 120, 60), width=2), symbol="o", name="train loss")
-        self.f1_curve = self.plot.plot(pen=pg.mkPen((80, 180, 240), width=2), symbol="s", name="val macro-F1")
-        self.acc_curve = self.plot.plot(pen=pg.mkPen((120, 220, 120), width=2), symbol="t", name="val accuracy")
-        self.layout_.addWidget(self.plot)
+        self.plot = FineTunePlot()
+        self.layout_.addWidget(self.plot, 1)
         self.use_button = self.buttons.addButton("Use this model", QDialogButtonBox.ButtonRole.ApplyRole)
         self.use_button.setEnabled(False)
         self.use_button.clicked.connect(self.use_result)
@@ -228,6 +222,7 @@ class FineTuneDialog(_JobDialog):
         project, data = self.project, self.dataset.text()
         settings = TrainSettings(epochs=self.epochs.value(), train_cnn=self.train_cnn.isChecked())
         self.history = []
+        self.plot.clear(settings.epochs)
         self.progress.setMaximum(settings.epochs)
         self.progress.setValue(0)
         self.status.setText("Loading the dataset…")
@@ -236,10 +231,7 @@ class FineTuneDialog(_JobDialog):
     def on_step(self, step: Any) -> None:
         if step.epoch is not None:
             self.history.append(step.epoch)
-            x = [e.epoch for e in self.history]
-            self.loss_curve.setData(x, [e.train_loss for e in self.history])
-            self.f1_curve.setData(x, [e.val_macro_f1 for e in self.history])
-            self.acc_curve.setData(x, [e.val_accuracy for e in self.history])
+            self.plot.show_epochs(self.history)
             self.progress.setValue(step.epoch.epoch)
             self.status.setText(
                 f"Epoch {step.epoch.epoch}/{step.epoch.epochs}: loss {step.epoch.train_loss:.3f}, "
@@ -259,6 +251,7 @@ class FineTuneDialog(_JobDialog):
                 f"(validation: {step.result.get('validation', 'held-out videos')}). "
                 f"New model version {step.result['version_id']}."
             )
+            self.plot.show_confusion(step.result.get("confusion_png"))
             self.use_button.setEnabled(True)
         else:
             self.status.setText(step.message)
@@ -277,7 +270,7 @@ class FineTuneDialog(_JobDialog):
 class ModelsDialog(QDialog):
     """Model versions with their metrics: activate (or roll back), re-analyse, compare on the timeline."""
 
-    COLUMNS = ("id", "name", "active", "accuracy", "macro-F1", "parent", "created")
+    COLUMNS = ("id", "name", "active", "accuracy", "macro-F1", "measured on", "parent", "created")
 
     def __init__(self, project: str | Path, window: Any = None) -> None:
         super().__init__(window)
@@ -306,7 +299,8 @@ class ModelsDialog(QDialog):
         self.reanalyse_button.clicked.connect(self.reanalyse_selected)
         self.compare_button.clicked.connect(self.compare_selected)
         layout.addWidget(buttons)
-        self.resize(820, 320)
+        self.resize(1000, 320)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         self.refresh()
 
     def refresh(self) -> None:
@@ -317,6 +311,7 @@ class ModelsDialog(QDialog):
                 v["id"], v["name"], "✓" if v["active"] else "",
                 "" if v["accuracy"] is None else f"{v['accuracy']:.3f}",
                 "" if v["macro_f1"] is None else f"{v['macro_f1']:.3f}",
+                v["measured_on"] or "not measured",
                 v["parent_id"] or "", v["created_at"][:19].replace("T", " "),
             )  # fmt: skip
             for c, value in enumerate(cells):
@@ -324,6 +319,18 @@ class ModelsDialog(QDialog):
         self.table.resizeColumnsToContents()
         if self.versions:
             self.table.selectRow(len(self.versions) - 1)
+
+    def _selection_changed(self) -> None:
+        """Compare is offered against another version than the one the timeline shows."""
+        chosen = self.selected()
+        shown = getattr(self.window_, "shown_version_id", None)
+        same = chosen is not None and chosen == shown
+        self.compare_button.setEnabled(chosen is not None and not same)
+        self.compare_button.setToolTip(
+            f"The timeline already shows version {shown}."
+            if same
+            else "Show this version's dominant emotions under each person's timeline."
+        )
 
     def selected(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

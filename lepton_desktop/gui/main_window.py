@@ -29,8 +29,10 @@ from lepton_desktop.core.timeline import FrameTimeline
 from lepton_desktop.gui.analysis_actions import AnalysisMixin
 from lepton_desktop.gui.corrections import CorrectionsModel
 from lepton_desktop.gui.dock_layout import DockSizer
+from lepton_desktop.gui.export_menu import ExportMenu
 from lepton_desktop.gui.frame_loader import FrameLoader
 from lepton_desktop.gui.frame_view import FrameView
+from lepton_desktop.gui.help import HelpMenu
 from lepton_desktop.gui.labelling import LabellingMixin
 from lepton_desktop.gui.memory import settle_memory
 from lepton_desktop.gui.panels import AnalysisPanel, CorrectionsPanel, PeoplePanel
@@ -68,6 +70,8 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self._worker: GeneratorWorker | None = None
         self._analysis_settled = True
         self._analysis_state = ""
+        self.shown_version_id: int | None = None
+        """The model version whose analysis the timelines show (None: no analysis shown)."""
         self.current = 0
         self._play_started: tuple[float, float] | None = None
         self.speed = self.settings.playback_speed if self.settings.playback_speed in SPEEDS else 1.0
@@ -106,6 +110,8 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self.slider.setEnabled(False)
         self.slider.valueChanged.connect(self._slider_moved)
         self.play_button = QToolButton()
+        self.play_button.setText("Pause")
+        self.play_button.setFixedWidth(self.play_button.sizeHint().width() + 8)  # Play and Pause: one width
         self.play_button.setText("Play")
         self.play_button.clicked.connect(self.toggle_play)
         self.speed_box = QComboBox()
@@ -167,6 +173,8 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self._action(file_menu, "New &project…", QKeySequence("Ctrl+Shift+N"), self.new_project_dialog)
         self._action(file_menu, "Open pro&ject…", QKeySequence("Ctrl+Shift+O"), self.open_project_dialog)
         file_menu.addSeparator()
+        self.export_menu = ExportMenu(self, file_menu.addMenu("&Export"))
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)  # no standard key on Windows
 
         play = menu.addMenu("&Playback")
@@ -204,6 +212,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self.cancel_action = self._action(analysis, "&Cancel analysis", QKeySequence("Ctrl+."), self.cancel_analysis)
         self.cancel_action.setEnabled(False)
         self._build_learning_menu(menu.addMenu("&Learning"))
+        self.help_menu = HelpMenu(self, menu.addMenu("&Help"), self._action)
 
         tools = self.addToolBar("Main")
         tools.setObjectName("toolbar-main")

@@ -113,10 +113,13 @@ class AnalysisPanel(QWidget):
         buttons.addWidget(self.analyse)
         buttons.addWidget(self.cancel)
         self.setMinimumHeight(130)
+        # The status wraps to as many as three lines below the buttons: it never pushes them around.
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3)
         layout = QVBoxLayout(self)
         layout.addWidget(self.bar)
-        layout.addWidget(self.status)
         layout.addLayout(buttons)
+        layout.addWidget(self.status)
         layout.addStretch(1)
 
     def running(self, on: bool) -> None:

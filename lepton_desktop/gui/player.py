@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.timeline import format_timecode
+from lepton_desktop.gui.frame_view import FaceMark
 
 if TYPE_CHECKING:
     from lepton_desktop.gui.main_window import MainWindow as _Base
@@ -120,7 +122,15 @@ class PlayerMixin(_Base):
         index = self.view.frame_index
         if index is None:
             return
-        faces = [(self.results.names.get(n, f"Person {n}"), box, probs) for n, box, probs in self.results.at(index)]
+        only = self.settings.annotator if self.mine_action.isChecked() else self.layer
+        faces = []
+        for n, box, probs in self.results.at(index):
+            track_id = self.results.track_ids.get(n)
+            human = None
+            if track_id is not None and self.corrections.items:  # inside a corrected range the person's label shows
+                code = int(self.corrections.labels(track_id, only)[index]) if index < self.frame_count else -1
+                human = EMOTIONS[code] if code >= 0 else None
+            faces.append(FaceMark(self.results.names.get(n, f"Person {n}"), box, probs, human))
         self.view.set_faces(faces)
 
     def _update_label(self) -> None:
@@ -128,5 +138,9 @@ class PlayerMixin(_Base):
             return
         seconds = self._timeline.time_of(self.current)
         text = f"frame {self.current} / {self.frame_count - 1}   {format_timecode(seconds)}"
+        widest = f"frame {self.frame_count - 1} / {self.frame_count - 1}   {format_timecode(self._timeline.duration())}"
+        width = self.position_label.fontMetrics().horizontalAdvance(widest.replace("1", "8")) + 8
+        if self.position_label.minimumWidth() != width:  # the slider does not move as the numbers change
+            self.position_label.setMinimumWidth(width)
         self.position_label.setText(text)
         self.status_frame.setText(f"  {text}  ")

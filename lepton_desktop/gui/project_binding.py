@@ -42,6 +42,7 @@ def bind_project(window: MainWindow) -> None:
     window.results.clear(window.frame_count)  # the timelines, the people and the compare bands follow
     window.analysis.bar.setValue(0)
     window.analysis.status.setText("Not analysed yet: press Analyse (Ctrl+R).")
+    window.shown_version_id = None
     load_stored(window)
     window._attach_corrections()  # corrections model, undo stack and review marks of this project
     _close_idle_learning_dialog(window)
@@ -56,6 +57,7 @@ def load_stored(window: MainWindow) -> None:
     if stored is None:
         return
     window.results.clear(window.frame_count)
+    window.shown_version_id = stored.model_version_id
     window.results.names.update(stored.names)
     window.results.add_rows(stored.rows, stored.track_ids)
     window.timeline.flush_now()

@@ -225,6 +225,7 @@ class StoredResults:
     """The newest finished analysis of a video in a project."""
 
     run_id: int
+    model_version_id: int | None
     rows: FaceRows | None
     track_ids: dict[int, int]
     names: dict[int, str]
@@ -247,6 +248,7 @@ def stored_results(project: str | Path, fingerprint: str) -> StoredResults | Non
         tracks = proj.runs.tracks(run.id)
         return StoredResults(
             run.id,
+            run.model_version_id,
             load_run_rows(proj, run.id),
             {t.number: t.id for t in tracks},
             {t.number: t.display_name for t in tracks},

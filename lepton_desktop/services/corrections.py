@@ -109,6 +109,25 @@ def add_correction(
         raise CorrectionError(str(exc)) from None
 
 
+def frames_without_face(project: Project, track: Track, start: int, end: int) -> int:
+    """How many frames of ``start..end`` have no face of this person (labels there cannot train the model)."""
+    frames = project.runs.predictions(track.id).frames
+    seen = int(((frames >= start) & (frames <= end)).sum())
+    return (end - start + 1) - seen
+
+
+def no_face_warning(name: str, start: int, end: int, missing: int) -> str | None:
+    """The sentence an annotator sees when a label covers frames where the person's face was not found."""
+    total = end - start + 1
+    if missing <= 0:
+        return None
+    if missing >= total:
+        return (f"{name} has no face in frames {start}–{end}: the label is kept, "
+                "but it cannot train the model (exports leave these frames out).")  # fmt: skip
+    return (f"{name} has no face on {missing} of the {total} frames labelled: "
+            "exports leave those frames out.")  # fmt: skip
+
+
 def annotator_labels(
     project: Project, video_id: int, track_id: int, frame_count: int, earlier: tuple[int, ...] = ()
 ) -> dict[str, Any]:

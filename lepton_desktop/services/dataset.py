@@ -412,6 +412,10 @@ def _summary(
             "Fine-tuning will validate on the last part of each video's labelled frames instead "
             "(optimistic); correct a second video for a fair check."
         )
+    if plan.no_face:
+        warnings.append(
+            f"{plan.no_face} labelled frames were left out: the labelled person's face was not found on them."
+        )
     if lines and not splits["train"]["sequences"]:
         warnings.append("No training videos: every corrected video went to validation; lower --val-share.")
     return {
@@ -424,6 +428,7 @@ def _summary(
         "per_video": dict(per_video),
         "per_annotator": dict(per_annotator),
         "conflicting_frames_left_out": plan.conflicts,
+        "frames_without_face_left_out": plan.no_face,
         "aligned_from_boxes": sum(len(t.frames) for t in plan.tracks if t.aligned_from_boxes),
         "model_versions": [
             {"id": v, "name": versions[v].name, "weights_sha256": versions[v].weights_sha256}

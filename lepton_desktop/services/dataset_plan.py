@@ -76,6 +76,8 @@ class Plan:
 
     tracks: list[TrackPlan] = field(default_factory=list)
     conflicts: int = 0
+    no_face: int = 0
+    """Labelled frames left out because the person's face was not found there."""
     model_versions: set[int] = field(default_factory=set)
 
 
@@ -141,6 +143,7 @@ def make_plan(project: Project, options: ExportOptions) -> Plan:
             valid = pred.frames < video.info.frames
             rows = np.flatnonzero(valid)
             rows = rows[agreed.labels[pred.frames[rows]] != UNLABELLED]
+            plan.no_face += int((agreed.labels != UNLABELLED).sum()) - rows.size
             if rows.size == 0:
                 continue
             frames = pred.frames[rows].astype(np.int32)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +85,33 @@ def pick_version(project: Project, version_id: int | None) -> ModelVersion:
         raise ModelVersionError(str(exc)) from None
 
 
+@functools.cache
+def shipped_metrics(model: ShippedModel) -> dict[str, Any]:
+    """What a shipped model's own measurement says (``models/<name>.metrics.json``): accuracy, macro-F1 and on what.
+
+    A training run's ``metrics.json`` (single-pass figures on its validation split) or a plain
+    ``{"accuracy", "macro_f1", "measured_on"}``; empty when the model ships without one.
+    """
+    path = bundled_weights(model.file).with_suffix(".metrics.json")
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if "no_tta" in data:  # a training run's metrics: the app runs one pass per face, so those figures
+        ev = data["no_tta"]["ferplus_majority"]
+        return {"accuracy": ev["accuracy"], "macro_f1": ev["macro_f1"],
+                "measured_on": f"FER+ validation split ({data['val_faces']} faces, never trained on)"}  # fmt: skip
+    return {k: data.get(k) for k in ("accuracy", "macro_f1", "measured_on")}
+
+
 def describe(version: ModelVersion) -> dict[str, Any]:
     """A version as ``lepton models`` prints it."""
     metrics = version.metrics or {}
-    after = metrics.get("after", {})
+    after = dict(metrics.get("after", {}))
+    if after:
+        after["measured_on"] = metrics.get("validation") or "the validation part of its dataset"
+    else:
+        shipped = shipped_by_sha256().get(version.weights_sha256)
+        after = shipped_metrics(shipped) if shipped is not None else {}
     return {
         "id": version.id,
         "name": version.name,
@@ -99,6 +123,7 @@ def describe(version: ModelVersion) -> dict[str, Any]:
         "dataset_fingerprint": version.dataset_fingerprint,
         "accuracy": after.get("accuracy"),
         "macro_f1": after.get("macro_f1"),
+        "measured_on": after.get("measured_on"),
         "metrics": metrics,
     }
 

@@ -43,6 +43,7 @@ class TrackMemory:
     newer: State | None = None
     """LSTM state of the run that started at the current window's first frame."""
 
+
 ARCHITECTURES: dict[str, type[MiniXception] | type[ExpressionResNet]] = {
     "minixception": MiniXception,
     ExpressionResNet.ARCH: ExpressionResNet,

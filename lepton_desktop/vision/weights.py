@@ -120,9 +120,7 @@ def save_emotion_model(model: EmotionModel, path: Path, **metadata: str) -> str:
     """Write a full CNN-LSTM as safetensors (atomically); return its SHA-256."""
     tmp = path.with_name(path.name + ".part")
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    blob = canonical_safetensors(
-        save(tensors, metadata={"format": CNN_LSTM_FORMAT, **cnn_metadata(model), **metadata})
-    )
+    blob = canonical_safetensors(save(tensors, metadata={"format": CNN_LSTM_FORMAT, **cnn_metadata(model), **metadata}))
     with tmp.open("wb") as handle:
         handle.write(blob)
     tmp.replace(path)

@@ -31,9 +31,7 @@ def augment(images: torch.Tensor, size: int, generator: torch.Generator) -> torc
     flip = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0)
     tx, ty = uniform(-0.08, 0.08), uniform(-0.08, 0.08)
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack(
-        [torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1
-    )
+    theta = torch.stack([torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1)
     grid = F.affine_grid(theta, [n, 1, size, size], align_corners=False)
     x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
 

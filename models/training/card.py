@@ -29,28 +29,42 @@ def render(result: dict[str, Any]) -> str:
         "rescaled to the new length."
         for c in result.get("schedule_changes", [])
     )
-    return f"""# Training run: ExpressionResNet ({s['widths']}) on FER2013 faces with FER+ votes
+    start = (
+        f"\n- Started from `{s['init']}` (the weights of an earlier run of this script; its card says how they were"
+        " made), not from random weights."
+        if s.get("init")
+        else ""
+    )
+    weights = result.get("class_weights") or {}
+    balance = (
+        f"\n- Class weights (share of the targets ** -{s['class_power']}): "
+        + ", ".join(f"{c} {w:.2f}" for c, w in weights.items())
+        + "; rarer expressions count more in the loss."
+        if s.get("class_power")
+        else ""
+    )
+    return f"""# Training run: ExpressionResNet ({s["widths"]}) on FER2013 faces with FER+ votes
 
-- Command: `{result['command']}`
-- Machine: {result['machine']}; training time {result['train_minutes']} min (wall clock, all sessions)
-- Data: {result['data']['faces']} faces in `ferplus_train.npz`; {result['data']['kept']} kept,
-  {result['data']['left_out']} left out because half or more of their 10 votes were contempt, unknown or
+- Command: `{result["command"]}`
+- Machine: {result["machine"]}; training time {result["train_minutes"]} min (wall clock, all sessions)
+- Data: {result["data"]["faces"]} faces in `ferplus_train.npz`; {result["data"]["kept"]} kept,
+  {result["data"]["left_out"]} left out because half or more of their 10 votes were contempt, unknown or
   not-a-face. Votes for those three are dropped from every face's distribution.
 - Target: the FER+ vote distribution over the seven classes, blended with the original FER2013 label
-  (weight {s['original_weight']}); soft-label cross-entropy.
-- Validation: {result['val_faces']} faces ({s['val_share']:.0%}, stratified by FER+ majority, seed {s['seed']});
+  (weight {s["original_weight"]}); soft-label cross-entropy.
+- Validation: {result["val_faces"]} faces ({s["val_share"]:.0%}, stratified by FER+ majority, seed {s["seed"]});
   never trained on.
-- Optimiser: AdamW (lr {s['lr']}, weight decay {s['weight_decay']}), one-cycle schedule, batch {s['batch']},
-  {s['epochs']} epochs planned, {result.get('epochs_done', s['epochs'])} run, weight EMA {s['ema']};
+- Optimiser: AdamW (lr {s["lr"]}, weight decay {s["weight_decay"]}), one-cycle schedule, batch {s["batch"]},
+  {s["epochs"]} epochs planned, {result.get("epochs_done", s["epochs"])} run, weight EMA {s["ema"]};
   augmentation: flip, rotation +-15 deg, scale 0.85-1.15, shift +-8%, contrast/brightness, blur (25%),
-  one erased rectangle (50%).{changed}
+  one erased rectangle (50%).{changed}{start}{balance}
 
 ## Validation (EMA weights)
 
 | | accuracy (FER+ majority) | macro-F1 | accuracy (original FER2013 labels) |
 |---|---|---|---|
-| with flip averaging | {tta['accuracy']:.3f} | {tta['macro_f1']:.3f} | {orig_tta:.3f} |
-| single pass (as the app runs it) | {plain['accuracy']:.3f} | {plain['macro_f1']:.3f} | {orig_plain:.3f} |
+| with flip averaging | {tta["accuracy"]:.3f} | {tta["macro_f1"]:.3f} | {orig_tta:.3f} |
+| single pass (as the app runs it) | {plain["accuracy"]:.3f} | {plain["macro_f1"]:.3f} | {orig_plain:.3f} |
 
 Per-class recall (flip averaging): {recall}.
 

@@ -37,6 +37,15 @@ def test_analyze_writes_the_csv_contract(tmp_path):
         assert sum(float(v) for v in r[7:]) == pytest.approx(1.0, abs=1e-5)
     happy = np.mean([max(range(7), key=lambda k: float(r[7 + k])) == EMOTIONS.index("happy") for r in body])
     assert happy > 0.9
+    (person,) = summary["summary"]  # who was seen, when, and how their expressions divide up
+    assert person["person"] == 1 and person["name"] == "Person 1" and person["frames_seen"] == 40
+    assert (person["first_frame"], person["last_frame"], person["first_seen_s"]) == (0, 39, 0.0)
+    assert person["last_seen_s"] == pytest.approx(39 / 25)
+    assert sum(person["share"].values()) == pytest.approx(1.0, abs=1e-3) and person["dominant"] == "happy"
+    assert person["share"]["happy"] == pytest.approx(happy, abs=1e-3)
+    lines = result.stderr.strip().splitlines()
+    assert "Person 1: seen 0.0–1.6 s, mostly happy" in lines[-2]
+    assert lines[-1].startswith("lepton: to review and correct it, open it in the app: lepton-desktop --project ")
     again = json.loads(lepton("analyze", clip, "--project", tmp_path / "p.lepton", "--stride", "2").stdout)
     assert again["state"] == "reused" and again["run"] == summary["run"]
 
@@ -45,7 +54,7 @@ def test_analyze_no_faces_and_bad_input(tmp_path):
     blank = make_video(tmp_path / "blank.mp4", 10)
     result = lepton("analyze", blank, "--project", tmp_path / "p.lepton", "--csv", tmp_path / "o.csv")
     assert result.returncode == 0 and "no faces" in result.stderr
-    assert json.loads(result.stdout)["people"] == 0
+    assert json.loads(result.stdout)["people"] == 0 and json.loads(result.stdout)["summary"] == []
     assert (tmp_path / "o.csv").read_text().strip().count("\n") == 0  # header only
     bad = tmp_path / "bad.mp4"
     bad.write_text("nope")

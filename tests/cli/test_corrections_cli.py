@@ -78,3 +78,23 @@ def test_unknown_label_and_unanalysed_video(analysed, tmp_path):
     assert other.returncode == 1 and "not in this project" in other.stderr
     single = lepton("agreement", "--project", project, "--video", clip, "--track", "2")
     assert single.returncode == 1 and "two annotators" in single.stderr
+
+
+def test_labels_where_the_person_has_no_face_are_kept_with_a_warning_and_counted_at_export(tmp_path):
+    clip = tmp_path / "leaves.mp4"
+    face_clip(clip, 40, lambda i: [Placement(160, 120, 0.6)] if i < 20 else [], size=(320, 240))
+    project = tmp_path / "p.lepton"
+    assert lepton("analyze", clip, "--project", project).returncode == 0
+    base = ["--project", project, "--video", clip, "--track", 1, "--annotator", "ana"]
+    seen = lepton("correct", *base, "--start", 0, "--end", 9, "--label", "happy")
+    assert seen.returncode == 0 and "warning" not in seen.stderr
+    part = lepton("correct", *base, "--start", 10, "--end", 29, "--label", "sad")
+    assert part.returncode == 0 and "no face on" in part.stderr and "of the 20 frames labelled" in part.stderr
+    missing = int(part.stderr.split("no face on ")[1].split()[0])
+    assert 5 <= missing <= 12  # the face leaves at frame 20; the tracker may hold it a few frames
+    gone = lepton("correct", *base, "--start", 32, "--end", 39, "--label", "fear")
+    assert gone.returncode == 0 and "Person 1 has no face in frames 32–39: the label is kept" in gone.stderr
+    assert json.loads(gone.stdout)["label"] == "fear"  # kept
+    summary = json.loads(lepton("export", tmp_path / "ds", "--project", project, "--features-only").stdout)
+    assert summary["frames_without_face_left_out"] == missing + 8
+    assert any(f"{missing + 8} labelled frames were left out" in w for w in summary["warnings"])

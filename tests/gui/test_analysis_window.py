@@ -69,7 +69,7 @@ def test_analysis_fills_timelines_overlay_and_project(qtbot, window, clip, tmp_p
     assert "2 people" in window.analysis.status.text()
     window.seek(30)
     qtbot.waitUntil(lambda: window.view.frame_index == 30)
-    assert [name for name, _, _ in window.view.faces] == ["Person 1", "Person 2"]
+    assert [face.name for face in window.view.faces] == ["Person 1", "Person 2"]
     with open_project(tmp_path / "gui.lepton") as proj:
         [run] = proj.runs.list_runs()
         assert run.status == "done" and len(proj.runs.tracks(run.id)) == 2

@@ -209,3 +209,24 @@ def test_layer_selector_shows_one_annotators_corrections(qtbot, window):
     assert window.corrections_panel.layer.text() == "Layer: all annotators"
     assert window.timeline.rows[1].corrected[7] == EMOTIONS.index("sad")
     assert len(window.corrections_panel.visible_rows()) == 2
+
+
+def test_the_video_shows_the_human_label_inside_a_corrected_range(qtbot, window):
+    from lepton_desktop.gui.frame_view import overlay_text
+
+    def face(frame, name="Person 2"):
+        window.seek(frame)
+        qtbot.waitUntil(lambda: window.view.frame_index == frame, timeout=5000)
+        return next(f for f in window.view.faces if f.name == name)
+
+    assert face(15).human is None
+    window.timeline.select(2, 10, 20)
+    _key(qtbot, window, Qt.Key.Key_3)  # fear: shown at once on the frame under the playhead
+    inside = window.view.faces[[f.name for f in window.view.faces].index("Person 2")]
+    assert inside.human == "fear"
+    text = overlay_text(inside.name, inside.probs, inside.human)
+    assert text.startswith("Person 2 · fear (corrected; model ") and text.endswith("%)")
+    assert face(21).human is None and face(10).human == "fear"
+    assert next(f for f in window.view.faces if f.name == "Person 1").human is None  # only the person labelled
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undone: the model's label again
+    assert face(10).human is None

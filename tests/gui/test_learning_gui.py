@@ -35,8 +35,11 @@ def test_export_then_finetune_then_compare_in_the_app(qtbot, corrected, project,
     tune.start_button.click()
     assert tune.cancel_button.isEnabled()  # the window stays usable: the work is on a worker
     qtbot.waitUntil(lambda: tune.result is not None, timeout=120_000)
-    assert len(tune.history) >= 1 and len(tune.f1_curve.getData()[0]) == len(tune.history)
+    assert len(tune.history) >= 1 and len(tune.plot.f1_curve.getData()[0]) == len(tune.history)
     assert "macro-F1" in tune.status.text() and tune.use_button.isEnabled()
+    assert tune.plot.confusion.isVisibleTo(tune) and not tune.plot.confusion.pixmap().isNull()  # shown, not a path
+    ticks = tune.plot.plot.getPlotItem().getAxis("bottom").tickValues(0.7, 3.3, 400)
+    assert ticks == [(1, [1, 2, 3])]  # whole epochs
     tune.use_button.click()
     assert "active model" in tune.status.text()
     new = tune.result["version_id"]
@@ -44,9 +47,13 @@ def test_export_then_finetune_then_compare_in_the_app(qtbot, corrected, project,
     models = ModelsDialog(project, window)
     qtbot.addWidget(models)
     assert [v["id"] for v in models.versions if v["active"]] == [new]
-    models.table.selectRow(0)  # the shipped model
-    assert "has not analysed" not in window.compare_with(models.versions[0]["id"])
+    models.table.selectRow(0)  # the shipped model: its analysis is what the timeline shows
+    assert window.shown_version_id == models.versions[0]["id"] and not models.compare_button.isEnabled()
+    assert "already shows version" in window.compare_with(models.versions[0]["id"])
+    assert models.table.item(0, models.COLUMNS.index("measured on")).text().startswith("FER+ validation split")
+    assert models.table.item(0, models.COLUMNS.index("accuracy")).text() != ""
     models.table.selectRow(len(models.versions) - 1)
+    assert models.compare_button.isEnabled()
     assert "has not analysed" in window.compare_with(new)
     models.reanalyse_selected()
     qtbot.waitUntil(lambda: not window._worker.is_running(), timeout=60_000)

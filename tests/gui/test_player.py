@@ -85,3 +85,20 @@ def test_bad_file_shows_a_message_and_keeps_the_window(qtbot, window, videos, tm
     qtbot.keyClick(window.last_error, Qt.Key.Key_Escape)
     window.step(5)  # the previous video still works
     assert read_number(_wait_for(qtbot, window, 5)) == 5
+
+
+def test_the_slider_and_the_analysis_buttons_stay_put(qtbot, window, videos):
+    path = make_video(videos / "gui_still.mp4", 1200)  # four-digit frame numbers
+    assert window.open_video(path)
+    _wait_for(qtbot, window, 0)
+    qtbot.wait(20)
+    slider = window.slider.geometry()
+    for key in (Qt.Key.Key_End, Qt.Key.Key_Home, Qt.Key.Key_Space, Qt.Key.Key_Space):  # 0 -> 1199 -> 0, Play, Pause
+        qtbot.keyClick(window, key)
+        qtbot.wait(20)
+        assert window.slider.geometry() == slider, (key, window.position_label.text(), window.play_button.text())
+    panel = window.analysis
+    buttons = panel.analyse.geometry()
+    panel.show_progress(1, 1200, 31.5, 3, "CUDA (NVIDIA GeForce RTX 4090 Laptop GPU with a long name)")
+    qtbot.wait(20)
+    assert panel.analyse.geometry() == buttons  # a status that wraps stays below the buttons

@@ -59,3 +59,33 @@ def test_a_stopped_run_resumes_to_the_same_weights(tmp_path):
     b = load_file(str(tmp_path / "parts" / "expression_resnet.safetensors"))
     assert a.keys() == b.keys() and all((a[k] == b[k]).all() for k in a)
     assert "## Validation" in (tmp_path / "parts" / "card.md").read_text()
+
+
+def test_class_weights_favour_rare_expressions():
+    from train_expression import class_weights
+
+    targets = np.zeros((100, len(CLASSES)), np.float32)
+    targets[:70, CLASSES.index("happy")] = 1
+    targets[70:71, CLASSES.index("disgust")] = 1
+    targets[71:, CLASSES.index("neutral")] = 1
+    assert np.allclose(class_weights(targets, 0.0).numpy(), 1.0)
+    w = dict(zip(CLASSES, class_weights(targets, 0.5).tolist(), strict=True))
+    assert w["disgust"] > w["neutral"] > w["happy"]
+    assert w["disgust"] / w["happy"] == pytest.approx((70 / 1) ** 0.5, rel=1e-4)
+
+
+@pytest.mark.skipif(not DATA.is_file(), reason=f"training data not found at {DATA} (shared/data beside the checkout)")
+def test_a_run_can_start_from_earlier_weights_and_its_card_says_so(tmp_path):
+    def train(out, *extra):
+        cmd = [sys.executable, str(ROOT / "models" / "train_expression.py"), "--out", str(out), "--epochs", "1",
+               "--limit", "256", "--batch", "64", "--widths", "8,8,16,16", *extra]  # fmt: skip
+        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+
+    train(tmp_path / "first")
+    first = tmp_path / "first" / "expression_resnet.safetensors"
+    train(tmp_path / "second", "--init", str(first), "--class-power", "0.5", "--lr", "1e-9")
+    a, b = load_file(str(first)), load_file(str(tmp_path / "second" / "expression_resnet.safetensors"))
+    conv = "stem.0.weight"
+    assert conv in a and (a[conv] - b[conv]).abs().max() < 1e-3  # a near-zero learning rate keeps the start
+    card = (tmp_path / "second" / "card.md").read_text()
+    assert f"Started from `{first}`" in card and "Class weights (share of the targets ** -0.5)" in card
