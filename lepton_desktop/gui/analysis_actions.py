@@ -143,7 +143,7 @@ class AnalysisMixin(_Base):
             words = {"done": "Analysis finished", "cancelled": "Analysis cancelled", "reused": "Stored analysis"}
             self.analysis.status.setText(
                 f"{words.get(step.state, step.state)}: {people} {'person' if people == 1 else 'people'}, "
-                f"{step.frames_done}/{step.total} frames, {step.fps:.1f} frames/s on {step.device}."
+                f"{step.frames_done}/{step.total} frames, {step.fps:.1f}\u00a0fps on {step.device}."
             )
             if step.state == "done" and not people:
                 self.analysis.status.setText("Analysis finished: no faces were found in this video.")

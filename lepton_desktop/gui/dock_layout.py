@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QListWidget, QMainWindow, QScrollArea
 
 from lepton_desktop.gui.timeline import TimelineWidget
 
-TIMELINE_SHARE = (0.35, 0.62)
+TIMELINE_SHARE = (0.35, 0.56)
 """Smallest and largest share of the window's height the timelines get when sized automatically."""
 SIDE_SHARE = 0.27
 """Share of the window's width for the side column (people, corrections, analysis)."""

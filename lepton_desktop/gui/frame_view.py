@@ -97,19 +97,23 @@ class FrameView(QWidget):
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-            label = overlay_text(name, probs, human)
-            box = QRectF(
-                rect.x(), rect.y() - metrics.height() - 4, metrics.horizontalAdvance(label) + 8, metrics.height() + 4
-            )
+            room = max(rect.width() + 24, 120.0)  # neighbours' captions must not run into each other
+            lines = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(room))
+                     for line in overlay_text(name, probs, human).split("\n")]  # fmt: skip
+            line_h = metrics.height()
+            width = max(metrics.horizontalAdvance(line) for line in lines) + 8
+            box = QRectF(rect.x(), rect.y() - line_h * len(lines) - 4, width, line_h * len(lines) + 4)
             if box.y() < target.y():
                 box.moveTop(rect.bottom() + 2)
             painter.fillRect(box, QColor(0, 0, 0, 170))
             painter.setPen(color)
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
+            for k, line in enumerate(lines):
+                painter.drawText(QRectF(box.x() + 4, box.y() + 2 + k * line_h, width - 8, line_h),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)  # fmt: skip
 
 
 def overlay_text(name: str, probs: np.ndarray, human: str | None) -> str:
-    """``Person 1 · happy 83%``, or inside a correction ``Person 1 · sad (corrected; model happy 83%)``."""
+    """``Person 1 · happy 83%``; inside a correction two lines: ``Person 1 · sad (corrected)``, ``model: happy 83%``."""
     top = int(np.argmax(probs))
     model = f"{EMOTIONS[top]} {probs[top]:.0%}"
-    return f"{name} · {human} (corrected; model {model})" if human else f"{name} · {model}"
+    return f"{name} · {human} (corrected)\nmodel: {model}" if human else f"{name} · {model}"

@@ -71,15 +71,17 @@ class ShortcutsDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         for menu, text, keys in shortcut_rows(window):
             row = self.table.rowCount()
             self.table.insertRow(row)
             for col, value in enumerate((text, keys, menu)):
                 self.table.setItem(row, col, QTableWidgetItem(value))
+        for col in (1, 2):  # sized once, to every row: filtering does not make the columns jump
+            self.table.resizeColumnToContents(col)
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
@@ -109,10 +111,7 @@ def _version(module: str, dist: str) -> tuple[str, str]:
         licence = metadata.metadata(dist).get("License-Expression") or metadata.metadata(dist).get("License") or ""
     except metadata.PackageNotFoundError:
         licence = ""
-    licence = licence.splitlines()[0] if licence else "see the library's own licence"
-    if len(licence) > 48:  # long SPDX expressions: the main terms, then an ellipsis
-        licence = licence[:48].rsplit(" AND ", 1)[0].rsplit(" OR ", 1)[0] + " …"
-    return version, licence
+    return version, licence.splitlines()[0] if licence else "see the library's own licence"
 
 
 def about_text(device_setting: str = "auto") -> str:

@@ -316,8 +316,12 @@ class LabellingMixin(_Base):
         try:
             with open_project(self.project) as proj:
                 report = agreement(proj, find_video(proj, self.video_path))
-        except LeptonError as exc:
-            self._error("No agreement to show", str(exc))
+        except LeptonError as exc:  # not an error: there is nothing to compare yet
+            box = QMessageBox(QMessageBox.Icon.Information, "No agreement to show", str(exc),
+                              QMessageBox.StandardButton.Ok, self)  # fmt: skip
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            self.last_info = box
             return
         r = report.result
         text = (

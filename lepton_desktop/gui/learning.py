@@ -72,6 +72,10 @@ def _folder_row(edit: QLineEdit, parent: QWidget, title: str) -> QWidget:
     return row
 
 
+DEFAULT_DATASET = Path.home() / "lepton-dataset"
+"""Where Export writes unless told otherwise, and where Fine-tune looks first."""
+
+
 class _JobDialog(QDialog):
     """A dialog that runs one job in a worker: Start, Cancel (stops within a step), Close."""
 
@@ -151,7 +155,7 @@ class ExportDialog(_JobDialog):
         self.val_share = QDoubleSpinBox(minimum=0.0, maximum=0.9, singleStep=0.05, value=0.25)
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=0)
         self.features = QCheckBox("features only (no face pixels leave the machine)")
-        self.output = QLineEdit(str(Path.home() / "lepton-dataset"))
+        self.output = QLineEdit(str(DEFAULT_DATASET))
         self.form.addRow("Videos", self.videos)
         self.form.addRow("Annotators", self.annotators)
         self.form.addRow("", self.accepted)
@@ -202,6 +206,8 @@ class FineTuneDialog(_JobDialog):
     def __init__(self, project: str | Path, dataset: str = "", parent: QWidget | None = None) -> None:
         super().__init__("Fine-tune the model", parent)
         self.project = project
+        if not dataset and (DEFAULT_DATASET / "export.json").is_file():  # the folder Export wrote by default
+            dataset = str(DEFAULT_DATASET)
         self.dataset = QLineEdit(dataset)
         self.epochs = QSpinBox(minimum=1, maximum=500, value=20)
         self.train_cnn = QCheckBox("also train the CNN's last block (recommended; needs face crops)")
@@ -210,6 +216,8 @@ class FineTuneDialog(_JobDialog):
         self.form.addRow("At most epochs", self.epochs)
         self.form.addRow("", self.train_cnn)
         self.plot = FineTunePlot()
+        self.plot.clear(self.epochs.value())
+        self.epochs.valueChanged.connect(lambda n: self.plot.clear(n) if not self.history else None)
         self.layout_.addWidget(self.plot, 1)
         self.use_button = self.buttons.addButton("Use this model", QDialogButtonBox.ButtonRole.ApplyRole)
         self.use_button.setEnabled(False)
@@ -309,16 +317,23 @@ class ModelsDialog(QDialog):
         for r, v in enumerate(self.versions):
             cells = (
                 v["id"], v["name"], "✓" if v["active"] else "",
-                "" if v["accuracy"] is None else f"{v['accuracy']:.3f}",
-                "" if v["macro_f1"] is None else f"{v['macro_f1']:.3f}",
+                "—" if v["accuracy"] is None else f"{v['accuracy']:.3f}",
+                "—" if v["macro_f1"] is None else f"{v['macro_f1']:.3f}",
                 v["measured_on"] or "not measured",
                 v["parent_id"] or "", v["created_at"][:19].replace("T", " "),
             )  # fmt: skip
             for c, value in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(str(value)))
+                item = QTableWidgetItem(str(value))
+                item.setToolTip(str(value))
+                self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
-        if self.versions:
-            self.table.selectRow(len(self.versions) - 1)
+        measured = self.COLUMNS.index("measured on")
+        self.table.setColumnWidth(measured, min(self.table.columnWidth(measured), 330))  # the tooltip has it all
+        self.table.setColumnWidth(1, min(self.table.columnWidth(1), 320))
+        self.table.resizeRowsToContents()
+        active = [r for r, v in enumerate(self.versions) if v["active"]]
+        if self.versions:  # the active version is chosen first: Activate does nothing surprising
+            self.table.selectRow(active[0] if active else len(self.versions) - 1)
 
     def _selection_changed(self) -> None:
         """Compare is offered against another version than the one the timeline shows."""

@@ -132,9 +132,8 @@ class AnalysisPanel(QWidget):
         share = done / total if total else 0.0
         self.bar.setValue(int(share * 100))
         left = (total - done) / fps if fps > 0 else 0.0
-        self.status.setText(
-            f"{done}/{total} frames · {fps:.1f} frames/s · {left:.0f} s left · {people} people · {device}"
-        )
+        who = f"{people} {'person' if people == 1 else 'people'}"
+        self.status.setText(f"{done}/{total} frames · {fps:.1f}\u00a0fps · {left:.0f}\u00a0s left · {who} · {device}")
 
 
 class _CorrectionsTable(QAbstractTableModel):

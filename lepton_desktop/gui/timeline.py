@@ -12,12 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtWidgets import QScrollArea
 
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.gui.colors import EMOTION_COLORS
 from lepton_desktop.gui.results import ResultsModel
 
-CURVE_HEIGHT = 76
+CURVE_HEIGHT = 64
 """The least height of a person's curves: two people fit under the video on a 1366x768 screen."""
 TIER_HEIGHT = 16
 RIBBON_COLUMNS = 2048
@@ -63,6 +64,14 @@ class _SelectViewBox(pg.ViewBox):
                 self._anchor = None
             return
         super().mouseDragEvent(ev, axis)
+
+    def wheelEvent(self, ev, axis=None) -> None:  # type: ignore[no-untyped-def]
+        """The wheel scrolls through the people; Ctrl+wheel zooms every timeline around the mouse."""
+        ev.accept()
+        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self._owner.zoom_at(self.mapSceneToView(ev.scenePos()).x(), 0.8 if ev.delta() > 0 else 1.25)
+        else:
+            self._owner.scroll_rows(ev.delta())
 
 
 class _PersonRow:
@@ -398,6 +407,22 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
             lo, hi = plot.viewRange()[0]
             width = (hi - lo) * factor
             plot.setXRange(self._playhead - width / 2, self._playhead + width / 2, padding=0)
+
+    def zoom_at(self, frame: float, factor: float) -> None:
+        """Zoom the x axis of every row, keeping ``frame`` where it is on screen."""
+        if self.rows:
+            plot = next(iter(self.rows.values())).plot
+            lo, hi = plot.viewRange()[0]
+            width = min((hi - lo) * factor, max(self.model.frame_count - 1, 1) * 1.05)
+            share = (frame - lo) / (hi - lo) if hi > lo else 0.5
+            plot.setXRange(frame - share * width, frame + (1 - share) * width, padding=0)
+
+    def scroll_rows(self, delta: int) -> None:
+        """Scroll the list of people (the scroll area the widget sits in), as a wheel turn does."""
+        area = self.parentWidget().parentWidget() if self.parentWidget() is not None else None
+        if isinstance(area, QScrollArea):
+            bar = area.verticalScrollBar()
+            bar.setValue(bar.value() - delta // 2)
 
     def frame_at_scene(self, scene_pos) -> int | None:  # type: ignore[no-untyped-def]
         """The frame under a scene position, if it is over a person's row."""

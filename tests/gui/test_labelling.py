@@ -225,7 +225,8 @@ def test_the_video_shows_the_human_label_inside_a_corrected_range(qtbot, window)
     inside = window.view.faces[[f.name for f in window.view.faces].index("Person 2")]
     assert inside.human == "fear"
     text = overlay_text(inside.name, inside.probs, inside.human)
-    assert text.startswith("Person 2 · fear (corrected; model ") and text.endswith("%)")
+    first, second = text.split("\n")
+    assert first == "Person 2 · fear (corrected)" and second.startswith("model: ") and second.endswith("%")
     assert face(21).human is None and face(10).human == "fear"
     assert next(f for f in window.view.faces if f.name == "Person 1").human is None  # only the person labelled
     _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undone: the model's label again

@@ -52,3 +52,41 @@ def test_rows_are_built_ahead_and_recycled_clean(qtbot):
     assert row.compared.size == 0 and not row.compare_band.isVisible() and not row.region.isVisible()
     assert row.plot.getAxis("bottom").isVisible()
     assert row.plot.vb.viewRange()[0][1] == pytest.approx(49, abs=1)  # the new video's length, not the old one's
+
+
+def test_the_wheel_scrolls_the_people_and_ctrl_wheel_zooms_every_row(qtbot):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    model = ResultsModel()
+    widget = TimelineWidget(model)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(widget)
+    area.resize(600, 260)  # room for about one person of four: the rest scroll
+    qtbot.addWidget(area)
+    area.show()
+    model.clear(200)
+    model.add_rows(_rows({1: 3, 2: 0, 3: 4, 4: 6}, 200))
+    widget.flush_now()
+    qtbot.waitUntil(lambda: len(widget.rows) == 4 and area.verticalScrollBar().maximum() > 0)
+    qtbot.wait(50)
+
+    def turn(steps, modifiers=Qt.KeyboardModifier.NoModifier):
+        view_pos = widget.mapFromScene(widget.rows[1].plot.vb.sceneBoundingRect().center())
+        event = QWheelEvent(QPointF(view_pos), QPointF(widget.mapToGlobal(view_pos)), QPoint(0, 0),
+                            QPoint(0, 120 * steps), Qt.MouseButton.NoButton, modifiers,
+                            Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+        QApplication.sendEvent(widget.viewport(), event)
+        qtbot.wait(20)
+
+    ranges = lambda: [tuple(round(v, 3) for v in r.plot.vb.viewRange()[0]) for r in widget.rows.values()]  # noqa: E731
+    before = ranges()
+    turn(-1)  # down: the next people come into view; no plot zoomed
+    assert area.verticalScrollBar().value() > 0 and ranges()[0] == before[0]
+    area.verticalScrollBar().setValue(0)
+    turn(1, Qt.KeyboardModifier.ControlModifier)  # Ctrl: every timeline zooms in together
+    after = ranges()
+    assert all(hi - lo < 0.9 * 199 for lo, hi in after)
+    assert area.verticalScrollBar().value() == 0
