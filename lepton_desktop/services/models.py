@@ -14,6 +14,14 @@ from lepton_desktop.store import Project, open_project
 from lepton_desktop.store.errors import RecordNotFoundError
 from lepton_desktop.vision.weights import DEFAULT_MODEL, SHIPPED_MODELS, ShippedModel, bundled_weights, file_sha256
 
+RETIRED_SHIPPED = {
+    "96963fab93e7f9caf9474416e8e394a378ca2c283fc208806edea750b2d354e1": "Lepton ResNet FER+ v1",
+}
+"""Weights an earlier release shipped as a model and this one no longer installs: sha256 -> name.
+
+Projects keep those versions and their runs; a project whose active version is one of them moves
+to the shipped default, as it would from any other shipped model."""
+
 
 class ModelVersionError(LeptonError):
     """A model version cannot be used (unknown id, weights missing or changed)."""
@@ -53,7 +61,11 @@ def ensure_shipped(project: Project) -> ModelVersion:
     default = versions[DEFAULT_MODEL.file]
     if default.weights_sha256 not in known:
         active = project.model_versions.active()
-        if active is not None and active.id != default.id and active.weights_sha256 in shas:
+        if (
+            active is not None
+            and active.id != default.id
+            and (active.weights_sha256 in shas or active.weights_sha256 in RETIRED_SHIPPED)
+        ):
             default = project.model_versions.activate(default.id)
     return default
 
@@ -63,6 +75,12 @@ def version_weights(version: ModelVersion) -> Path:
     shipped = shipped_by_sha256().get(version.weights_sha256)
     if shipped is not None:
         return bundled_weights(shipped.file)
+    if version.weights_sha256 in RETIRED_SHIPPED:
+        raise ModelVersionError(
+            f"Model version {version.id} ({RETIRED_SHIPPED[version.weights_sha256]}) came with an earlier Lepton "
+            "Desktop and is no longer installed; its analyses stay in the project. Use the shipped default or "
+            "another version (`lepton models`)."
+        )
     path = Path(version.weights_path or "")
     if not version.weights_path or not path.is_file():
         raise ModelVersionError(
@@ -112,9 +130,12 @@ def describe(version: ModelVersion) -> dict[str, Any]:
     else:
         shipped = shipped_by_sha256().get(version.weights_sha256)
         after = shipped_metrics(shipped) if shipped is not None else {}
+    name = version.name
+    if version.weights_sha256 in RETIRED_SHIPPED:
+        name = f"{RETIRED_SHIPPED[version.weights_sha256]} (no longer shipped; its runs stay)"
     return {
         "id": version.id,
-        "name": version.name,
+        "name": name,
         "active": version.active,
         "parent_id": version.parent_id,
         "created_at": version.created_at.isoformat(),

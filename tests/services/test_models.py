@@ -73,3 +73,22 @@ def test_shipped_weights_have_a_model_card(model):
         card = card.with_name("emotion_minixception.md")
     text = card.read_text().lower()
     assert "licence" in text and "data" in text and "accuracy" in text
+
+
+def test_a_project_on_the_retired_first_resnet_moves_to_the_new_default_and_keeps_its_runs(tmp_path):
+    from lepton_desktop.services.models import RETIRED_SHIPPED, ModelVersionError, ensure_shipped, version_weights
+
+    retired = next(iter(RETIRED_SHIPPED))
+    path = tmp_path / "v1.lepton"
+    with open_project(path, create=True) as proj:  # as the previous release left it
+        old = proj.model_versions.ensure("Lepton ResNet FER+ 2026.11 (shipped default)", retired,
+                                         weights_path=str(bundled_weights(RESNET_MODEL.file)))  # fmt: skip
+        assert old.active
+        default = ensure_shipped(proj)
+        assert default.active and default.weights_sha256 == shipped_sha256(RESNET_MODEL) and default.id != old.id
+        with pytest.raises(ModelVersionError, match="no longer installed; its analyses stay in the project"):
+            version_weights(proj.model_versions.get(old.id))
+    versions = {v["id"]: v for v in list_versions(path)}
+    assert versions[old.id]["name"] == "Lepton ResNet FER+ v1 (no longer shipped; its runs stay)"
+    assert not versions[old.id]["active"] and versions[default.id]["name"] == RESNET_MODEL.name
+    assert shipped_sha256(RESNET_MODEL) not in RETIRED_SHIPPED
