@@ -86,6 +86,7 @@ class FrameView(QWidget):
         painter.setFont(font)
         metrics = painter.fontMetrics()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        lefts = sorted(float(face.box[0]) for face in self.faces)
         for name, (x, y, w, h), probs, human in self.faces:
             top = int(np.argmax(probs))
             shown = human or EMOTIONS[top]
@@ -97,7 +98,9 @@ class FrameView(QWidget):
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-            room = max(rect.width() + 24, 120.0)  # neighbours' captions must not run into each other
+            # A caption may use the width up to the next face to the right: neighbours never overlap.
+            right = next((v for v in lefts if v > float(x) + 1), None)
+            room = max((right - float(x)) * scale - 6 if right is not None else target.right() - rect.x(), 110.0)
             lines = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(room))
                      for line in overlay_text(name, probs, human).split("\n")]  # fmt: skip
             line_h = metrics.height()

@@ -132,7 +132,7 @@ class AnalysisPanel(QWidget):
         share = done / total if total else 0.0
         self.bar.setValue(int(share * 100))
         left = (total - done) / fps if fps > 0 else 0.0
-        who = f"{people} {'person' if people == 1 else 'people'}"
+        who = "looking for faces" if people == 0 else f"{people} {'person' if people == 1 else 'people'}"
         self.status.setText(f"{done}/{total} frames · {fps:.1f}\u00a0fps · {left:.0f}\u00a0s left · {who} · {device}")
 
 

@@ -206,7 +206,7 @@ def _draw_band(plot, image: pg.ImageItem, values: np.ndarray, y: tuple[float, fl
     rgba[picked < 0] = 0
     image.setVisible(True)
     image.setImage(rgba[None, :, :], autoLevels=False)
-    image.setRect(QRectF(lo, y[0], hi - lo, y[1] - y[0]))
+    image.setRect(QRectF(lo - 0.5, y[0], hi - lo, y[1] - y[0]))  # frame k covers k-0.5..k+0.5, centred like curves
 
 
 class TimelineWidget(pg.GraphicsLayoutWidget):
