@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from lepton_desktop.core.records import Annotator
-from lepton_desktop.store.schema import AnnotatorRow
+from lepton_desktop.store.schema import AnnotatorRow, utcnow
 
 if TYPE_CHECKING:
     from lepton_desktop.store.database import Project
@@ -19,11 +21,22 @@ def annotator_row(session: Session, name: str) -> AnnotatorRow:
     clean = name.strip()
     if not clean:
         raise ValueError("an annotator needs a name")
-    row = session.scalar(select(AnnotatorRow).where(AnnotatorRow.name == clean))
-    if row is None:
-        row = AnnotatorRow(name=clean)
-        session.add(row)
-        session.flush()
+    found = select(AnnotatorRow).where(AnnotatorRow.name == clean)
+    row = session.scalar(found)
+    if row is not None:
+        return row
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        # Insert-or-get in one statement: two writers naming the same new annotator at the same
+        # moment both end up with the one row (a plain insert would fail the unique name for one).
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        session.execute(insert(AnnotatorRow).values(name=clean, created_at=utcnow()).on_conflict_do_nothing())
+        row = session.scalar(found)
+        if row is not None:
+            return row
+    row = AnnotatorRow(name=clean)
+    session.add(row)
+    session.flush()
     return row
 
 

@@ -141,3 +141,26 @@ def test_review_status_per_person(project):
     assert project.runs.review(track.id) == "done"
     with pytest.raises(ValueError, match="expected one of"):
         project.runs.set_review(track.id, "finished")
+
+
+def test_two_writers_naming_the_same_new_annotator_at_once_share_one_row(project):
+    """Writer A looks the name up, writer B creates it and commits, then A inserts: A gets B's row, no error."""
+    from sqlalchemy import event
+
+    from lepton_desktop.store import open_project
+
+    other = open_project(project.engine.url.render_as_string(hide_password=False))
+    made_by_other = []
+
+    def meanwhile(conn, cursor, statement, *args):  # between A's lookup and A's insert
+        if statement.lstrip().upper().startswith("INSERT INTO ANNOTATORS") and not made_by_other:
+            made_by_other.append(other.annotators.get_or_create("Dana"))
+
+    event.listen(project.engine, "before_cursor_execute", meanwhile)
+    try:
+        mine = project.annotators.get_or_create("Dana")
+    finally:
+        event.remove(project.engine, "before_cursor_execute", meanwhile)
+        other.close()
+    assert made_by_other and mine == made_by_other[0]
+    assert [a.name for a in project.annotators.list()] == ["Dana"]
