@@ -164,8 +164,22 @@ def activate(project: str | Path, version_id: int) -> dict[str, Any]:
             version = proj.model_versions.get(version_id)
         except RecordNotFoundError as exc:
             raise ModelVersionError(str(exc)) from None
-        version_weights(version)  # refuse a version whose weights are gone
+        path = version_weights(version)  # refuse a version whose weights are gone or changed
+        if shipped_by_sha256().get(version.weights_sha256) is None:
+            check_loadable(version, path)  # ... or are not a model this app can run
         return describe(proj.model_versions.activate(version.id))
+
+
+def check_loadable(version: ModelVersion, path: Path) -> None:
+    """Load a version's weights once, as an analysis would; a file that is not our model is refused here."""
+    from lepton_desktop.vision.weights import WeightsError, load_emotion_model
+
+    try:
+        load_emotion_model(path)
+    except WeightsError as exc:
+        raise ModelVersionError(
+            f"Model version {version.id} ({version.name}) cannot be activated: {exc} The active version is unchanged."
+        ) from None
 
 
 def runs_by_version(project: str | Path, fingerprint: str) -> dict[int, int]:

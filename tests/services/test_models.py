@@ -92,3 +92,26 @@ def test_a_project_on_the_retired_first_resnet_moves_to_the_new_default_and_keep
     assert versions[old.id]["name"] == "Lepton ResNet FER+ v1 (no longer shipped; its runs stay)"
     assert not versions[old.id]["active"] and versions[default.id]["name"] == RESNET_MODEL.name
     assert shipped_sha256(RESNET_MODEL) not in RETIRED_SHIPPED
+
+
+@pytest.mark.parametrize("content", ["random", "wrong tensors"])
+def test_a_version_whose_weights_are_not_our_model_is_not_activated(tmp_path, capsys, content):
+    import torch
+    from safetensors.torch import save_file
+
+    from lepton_desktop.vision.weights import file_sha256
+
+    bad = tmp_path / "bad.safetensors"
+    if content == "random":
+        bad.write_bytes(bytes(range(256)) * 40)
+    else:
+        save_file({"w": torch.zeros(3, 3)}, str(bad), metadata={"format": "lepton-cnn-lstm-v1"})
+    path = tmp_path / "p.lepton"
+    open_project(path, create=True).close()
+    before = {v["name"]: v for v in list_versions(path)}[RESNET_MODEL.name]
+    with open_project(path) as proj:
+        version = proj.model_versions.ensure("from a stranger", file_sha256(bad), weights_path=str(bad))
+    code = main(["models", "activate", str(version.id), "--project", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "cannot be activated" in err and "unchanged" in err, err
+    assert [v["id"] for v in list_versions(path) if v["active"]] == [before["id"]]
