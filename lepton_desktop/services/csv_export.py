@@ -22,8 +22,26 @@ class OutputFileError(LeptonError):
     """A results file could not be written."""
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is a formula to a spreadsheet (CSV injection)."""
+
+
+def safe_cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
 def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> Path:
-    """Write a CSV file atomically (a temporary file renamed at the end); clear errors for full or read-only disks."""
+    """Write a CSV file atomically (a temporary file renamed at the end); clear errors for full or read-only disks.
+
+    Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) are written
+    with a leading apostrophe, so opening an export never runs what someone typed as a name.
+    """
     if not path.parent.is_dir():
         raise OutputFileError(f"{path}: the folder {path.parent} does not exist.")
     tmp = path.with_name(f".{path.name}.part")
@@ -31,7 +49,7 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]
         with tmp.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerows([safe_cell(v) for v in row] for row in rows)  # names, paths: text from people
             handle.flush()
             os.fsync(handle.fileno())
         tmp.replace(path)
