@@ -254,9 +254,12 @@ def _frame_number(text: str) -> int:
 
 
 def _positive(text: str) -> int:
-    value = _frame_number(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
     return value
 
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.labels import covering, propose_segments
+from lepton_desktop.core.validate import clean_name
 from lepton_desktop.gui.corrections import AddCorrection, RemoveCorrection, ReplaceCorrection, SplitCorrection
 from lepton_desktop.services.corrections import no_face_warning
 from lepton_desktop.services.settings import save_settings
@@ -159,7 +160,12 @@ class LabellingMixin(_Base):
         )
         self.activateWindow()  # keys (Ctrl+R, labels) go to the window at once, with or without a window manager
         if ok and name.strip():
-            self.settings.annotator = name.strip()
+            try:
+                clean = clean_name(name, "Your name")
+            except ValueError as exc:
+                self._error("That name cannot be used", f"{str(exc)[0].upper()}{str(exc)[1:]}.")
+                return False
+            self.settings.annotator = clean
             save_settings(self.settings)
             return True
         return False

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from lepton_desktop.core.records import Annotator
+from lepton_desktop.core.validate import clean_name
 from lepton_desktop.store.schema import AnnotatorRow, utcnow
 
 if TYPE_CHECKING:
@@ -18,9 +19,7 @@ if TYPE_CHECKING:
 
 def annotator_row(session: Session, name: str) -> AnnotatorRow:
     """The row for ``name`` inside an open session, created if new."""
-    clean = name.strip()
-    if not clean:
-        raise ValueError("an annotator needs a name")
+    clean = clean_name(name, "an annotator's name")
     found = select(AnnotatorRow).where(AnnotatorRow.name == clean)
     row = session.scalar(found)
     if row is not None:

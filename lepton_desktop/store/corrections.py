@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.records import Correction
+from lepton_desktop.core.validate import frame_number
 from lepton_desktop.store._util import aware, aware_required
 from lepton_desktop.store.annotators import annotator_row
 from lepton_desktop.store.errors import RecordNotFoundError
@@ -52,6 +53,8 @@ class CorrectionRepository:
             raise ValueError(f"unknown label {label!r}; expected one of: {', '.join(EMOTIONS)}")
         if origin not in ORIGINS:
             raise ValueError(f"unknown origin {origin!r}; expected one of: {', '.join(ORIGINS)}")
+        start_frame = frame_number(start_frame, "the first frame")
+        end_frame = frame_number(end_frame, "the last frame")
         if not 0 <= start_frame <= end_frame:
             raise ValueError(f"invalid frame range {start_frame}..{end_frame}")
         with self._project.session() as s:

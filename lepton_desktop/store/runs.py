@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.predictions import TrackPredictions
 from lepton_desktop.core.records import AnalysisRun, Track
+from lepton_desktop.core.validate import clean_name
 from lepton_desktop.store._util import aware, aware_required, canonical_key
 from lepton_desktop.store.annotators import annotator_row
 from lepton_desktop.store.errors import RecordNotFoundError
@@ -170,9 +171,7 @@ class RunRepository:
 
     def rename_track(self, track_id: int, display_name: str) -> Track:
         """Give a person a readable name."""
-        name = display_name.strip()
-        if not name:
-            raise ValueError("a person's name cannot be empty")
+        name = clean_name(display_name, "a person's name")
         with self._project.session() as s:
             row = s.get(TrackRow, track_id)
             if row is None:

@@ -98,3 +98,11 @@ def test_labels_where_the_person_has_no_face_are_kept_with_a_warning_and_counted
     summary = json.loads(lepton("export", tmp_path / "ds", "--project", project, "--features-only").stdout)
     assert summary["frames_without_face_left_out"] == missing + 8
     assert any(f"{missing + 8} labelled frames were left out" in w for w in summary["warnings"])
+
+
+def test_a_negative_person_number_is_refused_as_a_person_number(analysed):
+    clip, project = analysed
+    result = lepton("correct", "--project", project, "--video", clip, "--track", "-2", "--start", "0", "--end", "1",
+                    "--label", "sad", "--annotator", "a")  # fmt: skip
+    assert result.returncode == 2 and "--track: must be 1 or more, not -2" in result.stderr
+    assert "frame numbers" not in result.stderr

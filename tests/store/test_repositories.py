@@ -164,3 +164,27 @@ def test_two_writers_naming_the_same_new_annotator_at_once_share_one_row(project
         other.close()
     assert made_by_other and mine == made_by_other[0]
     assert [a.name for a in project.annotators.list()] == ["Dana"]
+
+
+def test_names_and_frame_numbers_get_one_rule_and_one_sentence_on_every_database(project):
+    import numpy as np
+
+    video = _video(project)
+    track = project.runs.add_track(project.runs.start(video.id, {}).id, 1, 0, 10)
+    for frames, message in (((2.5, 4), "the first frame must be a whole number, not 2.5"),
+                            ((0, True), "the last frame must be a whole number"),
+                            ((-1, 3), "frame numbers start at 0")):  # fmt: skip
+        with pytest.raises(ValueError, match=message):
+            project.corrections.add(track.id, *frames, "sad", "ana")
+    stored = project.corrections.add(track.id, np.int64(1), np.int32(3), "sad", "ana")  # numpy integers are fine
+    assert (stored.start_frame, stored.end_frame) == (1, 3) and type(stored.start_frame) is int
+    for name, message in (("x" * 201, "at most 200 characters; this one has 201"),
+                          ("an\x00na", "control characters"), ("   ", "cannot be empty")):  # fmt: skip
+        with pytest.raises(ValueError, match=message):
+            project.corrections.add(track.id, 0, 1, "sad", name)
+        with pytest.raises(ValueError, match=message):
+            project.runs.rename_track(track.id, name)
+    longest = "y" * 200
+    assert project.annotators.get_or_create(longest).name == longest
+    assert project.runs.rename_track(track.id, longest).display_name == longest
+    assert [c.annotator for c in project.corrections.list()] == ["ana"]  # nothing else was stored
