@@ -364,6 +364,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop_cleanly_on_sigterm() -> None:
+    """SIGTERM (a service manager, `kill`) unwinds like Ctrl+C: a running analysis is closed as interrupted."""
+    import contextlib
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        print("lepton: stopped (SIGTERM); what was stored is kept", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    with contextlib.suppress(ValueError):  # not the main thread (embedded use): the default stays
+        signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     parser = build_parser()
@@ -371,6 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from lepton_desktop.logs import setup_logging
 
     log_path = setup_logging("cli", verbose=args.verbose)
+    _stop_cleanly_on_sigterm()
     try:
         return int(args.func(args))
     except LeptonError as exc:

@@ -11,10 +11,13 @@ model is reused instead of recomputed, unless ``force`` is set.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -99,7 +102,8 @@ def analyze_video(
             if reused is not None:
                 yield _reused(proj, reused.id, record.id, reader.frame_count, engine.device_name, version.id)
                 return
-        run = proj.runs.start(record.id, params, version.id)
+        reap_interrupted(proj)
+        run = proj.runs.start(record.id, params, version.id, owner=this_process())
         writer = _RunWriter(proj, run.id)
         analyzer = FrameAnalyzer(engine.model, engine.detector, engine.device, settings)
         total = reader.frame_count
@@ -132,6 +136,9 @@ def analyze_video(
                     writer.write(rows)
             else:
                 rows = None
+        except (KeyboardInterrupt, SystemExit):  # Ctrl+C, or SIGTERM (the CLI turns it into SystemExit)
+            proj.runs.finish(run.id, "cancelled", frames_done=done, error=f"interrupted after {done} frames")
+            raise
         except BaseException as exc:
             proj.runs.finish(run.id, "failed", frames_done=done, error=f"{type(exc).__name__}: {exc}")
             raise
@@ -198,6 +205,39 @@ def stored_rows(parts: list[tuple[np.ndarray, TrackPredictions]]) -> FaceRows | 
     return FaceRows(frames[order], tracks[order], boxes[order], probs[order], marks)
 
 
+def this_process() -> dict[str, Any]:
+    """Who runs an analysis: host name and process id (to tell later whether it is still alive)."""
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def reap_interrupted(project: Project) -> list[int]:
+    """Close the runs left ``running`` by a process of this machine that no longer exists (a kill, a crash).
+
+    They become ``failed`` with the reason, keeping the frames they stored; a run owned by a live
+    process or by another machine is left alone. Returns the ids closed.
+    """
+    host = socket.gethostname()
+    closed = []
+    for run in project.runs.running():
+        owner = run.timings.get("owner") or {}
+        pid = owner.get("pid")
+        if owner.get("host") == host and isinstance(pid, int) and pid != os.getpid() and not _alive(pid):
+            reason = f"interrupted: its process ({pid}) ended after {run.frames_done} frames"
+            project.runs.finish(run.id, "failed", frames_done=run.frames_done, error=reason)
+            closed.append(run.id)
+    return closed
+
+
 def load_run_rows(project: Project, run_id: int) -> FaceRows | None:
     """All rows of a stored run."""
     parts = []
@@ -241,6 +281,7 @@ def stored_results(project: str | Path, fingerprint: str) -> StoredResults | Non
         record = proj.videos.by_fingerprint(fingerprint)
         if record is None:
             return None
+        reap_interrupted(proj)  # a run a killed process left "running" is closed, with the reason
         runs = [r for r in proj.runs.list_runs(record.id) if r.status == "done"]
         if not runs:
             return None

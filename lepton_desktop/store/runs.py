@@ -71,8 +71,14 @@ class RunRepository:
 
     # -- runs -------------------------------------------------------------------
 
-    def start(self, video_id: int, params: dict[str, Any], model_version_id: int | None = None) -> AnalysisRun:
-        """Record a new run in state ``running``."""
+    def start(
+        self,
+        video_id: int,
+        params: dict[str, Any],
+        model_version_id: int | None = None,
+        owner: dict[str, Any] | None = None,
+    ) -> AnalysisRun:
+        """Record a new run in state ``running``; ``owner`` (host, pid) says which process runs it."""
         with self._project.session() as s:
             row = AnalysisRunRow(
                 video_id=video_id,
@@ -80,6 +86,7 @@ class RunRepository:
                 params=params,
                 params_key=params_key(params, model_version_id),
                 status="running",
+                timings={"owner": owner} if owner else {},
             )
             s.add(row)
             s.flush()
@@ -99,6 +106,12 @@ class RunRepository:
                 .order_by(AnalysisRunRow.id.desc())
             )
             return None if row is None else _run(row)
+
+    def running(self) -> list[AnalysisRun]:
+        """Runs still marked ``running`` (in progress somewhere, or left by a process that died)."""
+        with self._project.session() as s:
+            rows = s.scalars(select(AnalysisRunRow).where(AnalysisRunRow.status == "running"))
+            return [_run(r) for r in rows]
 
     def progress(self, run_id: int, frames_done: int) -> None:
         """Record how far a running analysis got."""
