@@ -23,6 +23,7 @@ import numpy as np
 
 from lepton_desktop.core.paths import user_data_dir
 from lepton_desktop.core.predictions import TrackPredictions
+from lepton_desktop.core.processes import process_alive
 from lepton_desktop.services.engine import get_engine
 from lepton_desktop.services.models import pick_version, version_weights
 from lepton_desktop.store import Project, open_project
@@ -210,16 +211,6 @@ def this_process() -> dict[str, Any]:
     return {"host": socket.gethostname(), "pid": os.getpid()}
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    return True
-
-
 def reap_interrupted(project: Project) -> list[int]:
     """Close the runs left ``running`` by a process of this machine that no longer exists (a kill, a crash).
 
@@ -231,7 +222,7 @@ def reap_interrupted(project: Project) -> list[int]:
     for run in project.runs.running():
         owner = run.timings.get("owner") or {}
         pid = owner.get("pid")
-        if owner.get("host") == host and isinstance(pid, int) and pid != os.getpid() and not _alive(pid):
+        if owner.get("host") == host and isinstance(pid, int) and pid != os.getpid() and not process_alive(pid):
             reason = f"interrupted: its process ({pid}) ended after {run.frames_done} frames"
             project.runs.finish(run.id, "failed", frames_done=run.frames_done, error=reason)
             closed.append(run.id)

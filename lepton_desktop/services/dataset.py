@@ -45,6 +45,7 @@ import numpy.typing as npt
 from lepton_desktop import __version__
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.core.processes import process_alive
 from lepton_desktop.core.records import ModelVersion
 from lepton_desktop.services.dataset_card import dataset_card
 from lepton_desktop.services.dataset_plan import ExportError, ExportOptions, Plan, TrackPlan, make_plan, split_videos
@@ -148,6 +149,7 @@ def export_dataset(
         versions = {v.id: v for v in proj.model_versions.list()}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_parts(target.parent)
         tmp = target.parent / f".{target.name}.part-{os.getpid()}"
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -169,6 +171,21 @@ def export_dataset(
         yield ExportProgress(0, 0, "cancelled", {"state": "cancelled", "output": None})
         return
     yield ExportProgress(summary["frames"], summary["frames"], "done", summary)
+
+
+def remove_abandoned_parts(folder: Path) -> list[Path]:
+    """Delete half-written exports (``.NAME.part-PID``) in ``folder`` whose process no longer exists.
+
+    A killed export cannot clean up after itself; the next export next to it does. Folders of a
+    process that is still running (another export in progress) are left alone.
+    """
+    removed = []
+    for part in folder.glob(".*.part-*"):
+        pid = part.name.rsplit(".part-", 1)[-1]
+        if part.is_dir() and pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(part, ignore_errors=True)
+            removed.append(part)
+    return removed
 
 
 @dataclass

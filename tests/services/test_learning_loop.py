@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -109,6 +110,20 @@ def test_export_is_deterministic_and_split_by_video(project, tmp_path):
     splits = split_videos([f"v{i}" for i in range(10)], 0.3, seed=1)
     assert splits == split_videos([f"v{i}" for i in reversed(range(10))], 0.3, seed=1)
     assert sum(s == "val" for s in splits.values()) == 3
+
+
+def test_a_killed_exports_half_written_folder_is_removed_by_the_next_export(project, tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    abandoned = tmp_path / f".old.part-{int(dead.stdout)}"  # as SIGKILL leaves it: the process is gone
+    (abandoned / "train").mkdir(parents=True)
+    (abandoned / "train" / "x.png").write_bytes(b"half")
+    in_progress = tmp_path / f".other.part-{os.getpid()}"  # a live export's folder stays
+    in_progress.mkdir()
+    _last(export_dataset(project, tmp_path / "ds", ExportOptions(stride=8, features_only=True)))
+    assert not abandoned.exists() and in_progress.is_dir() and (tmp_path / "ds" / "export.json").is_file()
 
 
 def test_hugging_face_datasets_reads_it_without_glue(project, tmp_path):
