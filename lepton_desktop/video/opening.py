@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -23,6 +24,18 @@ def check_path(path: str | os.PathLike[str]) -> Path:
         ) from None
     except PermissionError:
         raise errors.VideoPermissionError(f"{p}: permission denied; you may not read this file.") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise errors.VideoNotFoundError(
+                f"{p} is a symbolic link that leads back to itself (a loop); point it at the video file."
+            ) from None
+        if exc.errno == errno.ENAMETOOLONG:
+            raise errors.VideoNotFoundError(
+                f"{p}: the path is too long for this system; move or rename the file."
+            ) from None
+        raise errors.VideoNotFoundError(
+            f"{p} cannot be read ({exc.strerror or exc}); check the disk or the path."
+        ) from None
     if stat.S_ISDIR(st.st_mode):
         raise errors.NotAFileError(f"{p} is a folder, not a video file. Choose a file inside it.")
     if not stat.S_ISREG(st.st_mode):

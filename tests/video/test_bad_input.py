@@ -98,3 +98,16 @@ def test_out_of_range_frame(videos):
     path = make_video(videos / "short.mp4", 5)
     with VideoReader(path) as reader, pytest.raises(IndexError, match="has 5 frames"):
         reader.frame(5)
+
+
+def test_a_symlink_loop_is_one_sentence(tmp_path):
+    a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    with pytest.raises(errors.VideoNotFoundError, match=r"symbolic link that leads back to itself \(a loop\)"):
+        VideoReader(a)
+    from tests.cli.test_cli import lepton
+
+    result = lepton("analyze", a, "--project", tmp_path / "p.lepton")
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "a loop" in result.stderr
+    assert "unexpected" not in result.stderr
