@@ -28,6 +28,7 @@ from lepton_desktop.store.errors import (
     NotAProjectError,
     ProjectExistsError,
     ProjectNotFoundError,
+    StorageError,
 )
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,30 @@ def to_url(target: str | Path) -> str:
     return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
+_STORAGE_PROBLEMS = (
+    ("database or disk is full", "the disk holding the project is full; nothing from this step was saved. "
+     "Free some space and try again"),
+    ("disk i/o error", "the disk holding the project could not be read or written (full, removed or failing); "
+     "nothing from this step was saved. Check the disk and try again"),
+    ("readonly database", "the project file is read-only here; nothing was saved. Copy it somewhere you may write, "
+     "or change its permissions"),
+    ("database is locked", "another program kept the project busy for too long; nothing from this step was saved. "
+     "Try again"),
+    ("no space left on device", "the disk holding the project is full; nothing from this step was saved. "
+     "Free some space and try again"),
+)  # fmt: skip
+
+
+def storage_error(exc: OperationalError, url: str) -> Exception:
+    """A database failure as one sentence saying what to do (unknown ones keep the database's own text)."""
+    text_ = str(exc.orig).lower()
+    where = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url.rsplit("@", 1)[-1]
+    for needle, sentence in _STORAGE_PROBLEMS:
+        if needle in text_:
+            return StorageError(f"Project {where}: {sentence}.")
+    return exc
+
+
 class Project:
     """An open project: an engine, a session factory, and the repositories over them."""
 
@@ -87,9 +112,12 @@ class Project:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work: committed on success, rolled back on error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One unit of work: committed on success, rolled back on error (a storage failure: one sentence)."""
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise storage_error(exc, self.url) from None
 
     def schema_revision(self) -> str:
         """The revision stored in the database."""

@@ -25,3 +25,7 @@ class NewerProjectError(ProjectError):
 
 class RecordNotFoundError(ProjectError):
     """A video, run, track or correction id that is not in the project."""
+
+
+class StorageError(ProjectError):
+    """The database could not be written or read: a full disk, a failing disk, a read-only file, a lock."""

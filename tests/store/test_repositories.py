@@ -188,3 +188,32 @@ def test_names_and_frame_numbers_get_one_rule_and_one_sentence_on_every_database
     assert project.annotators.get_or_create(longest).name == longest
     assert project.runs.rename_track(track.id, longest).display_name == longest
     assert [c.annotator for c in project.corrections.list()] == ["ana"]  # nothing else was stored
+
+
+def test_a_full_disk_under_the_project_is_one_sentence_and_keeps_what_was_saved(tmp_path):
+    """SQLite's page limit stands in for a full disk: the same SQLITE_FULL error a full disk gives."""
+    from sqlalchemy import event
+
+    from lepton_desktop.store import open_project
+    from lepton_desktop.store.errors import StorageError
+
+    path = tmp_path / "full.lepton"
+    with open_project(path, create=True) as proj:
+        video = _video(proj)
+        track = proj.runs.add_track(proj.runs.start(video.id, {}).id, 1, 0, 10_000)
+        proj.corrections.add(track.id, 0, 1, "sad", "ana")
+        proj.engine.dispose()
+
+        @event.listens_for(proj.engine, "connect")
+        def no_room(dbapi_conn, _record):
+            pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+            dbapi_conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+        with pytest.raises(StorageError, match=r"full\.lepton: the disk holding the project is full; nothing"):
+            for i in range(10_000):
+                proj.corrections.add(track.id, i, i + 1, "happy", "x" * 150 + str(i))
+        event.remove(proj.engine, "connect", no_room)
+        proj.engine.dispose()
+    with open_project(path) as proj:
+        kept = proj.corrections.list()
+        assert kept[0].label == "sad" and all(c.label == "happy" for c in kept[1:])  # every step saved or not
