@@ -310,6 +310,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         save_settings(self.settings)
         self.current = 0
         self.timeline.set_playhead(0)  # the new video starts at its first frame on the timeline too
+        self._fit_position_label()
         self._update_label()
         self._loader.request(0)
         return True

@@ -133,14 +133,20 @@ class PlayerMixin(_Base):
             faces.append(FaceMark(self.results.names.get(n, f"Person {n}"), box, probs, human))
         self.view.set_faces(faces)
 
+    def _fit_position_label(self) -> None:
+        """Size the frame counter once per video for its longest text: the slider never moves as numbers change."""
+        if self._timeline is None:
+            return
+        last = self.frame_count - 1
+        widest = f"frame {last} / {last}   {format_timecode(self._timeline.duration())}"
+        self.position_label.setMinimumWidth(
+            self.position_label.fontMetrics().horizontalAdvance(widest.replace("1", "8")) + 8
+        )
+
     def _update_label(self) -> None:
         if self._timeline is None:
             return
         seconds = self._timeline.time_of(self.current)
         text = f"frame {self.current} / {self.frame_count - 1}   {format_timecode(seconds)}"
-        widest = f"frame {self.frame_count - 1} / {self.frame_count - 1}   {format_timecode(self._timeline.duration())}"
-        width = self.position_label.fontMetrics().horizontalAdvance(widest.replace("1", "8")) + 8
-        if self.position_label.minimumWidth() != width:  # the slider does not move as the numbers change
-            self.position_label.setMinimumWidth(width)
         self.position_label.setText(text)
         self.status_frame.setText(f"  {text}  ")
