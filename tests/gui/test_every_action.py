@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolBar, QToolB
 
 from lepton_desktop.gui.main_window import MainWindow
 from lepton_desktop.gui.window_state import layout_path
-from lepton_desktop.services.settings import Settings
 from tests.faces import two_people_clip
 from tests.gui.watch import Watch
+from tests.gui.windows import shown_window
 
 pytestmark = pytest.mark.gui
 pytest.importorskip("skimage")
@@ -55,11 +55,7 @@ def asked(monkeypatch):
 
 @pytest.fixture
 def window(qtbot, tmp_path, clip):
-    win = MainWindow(Settings(project=str(tmp_path / "actions.lepton"), annotator="ana"))
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, tmp_path / "actions.lepton")
     assert win.open_video(clip)
     win.start_analysis()
     _settle(qtbot, win)

@@ -11,24 +11,12 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QTabWidget
 
-from lepton_desktop.gui.main_window import MainWindow
 from lepton_desktop.services.csv_export import ANALYSIS_COLUMNS
-from lepton_desktop.services.settings import Settings
 from tests.faces import two_people_clip
+from tests.gui.windows import menu_action, shown_window
 
 pytestmark = pytest.mark.gui
 pytest.importorskip("skimage")
-
-
-def menu_action(win: MainWindow, *path: str):
-    """The action at ``File > Export > Results as CSV…`` (texts without & and …)."""
-    menu = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == path[0])
-    for i, name in enumerate(path[1:], start=1):
-        action = next(a for a in menu.actions() if a.text().replace("&", "").rstrip("…") == name)
-        if i == len(path) - 1:
-            return action
-        menu = action.menu()
-    raise AssertionError(path)
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +28,7 @@ def clip(tmp_path_factory):
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    win = MainWindow(Settings(project=str(tmp_path / "help.lepton"), annotator="ana"))
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, tmp_path / "help.lepton")
     yield win
     win.close()
 

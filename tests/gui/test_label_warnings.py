@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from lepton_desktop.gui.main_window import MainWindow
-from lepton_desktop.services.settings import Settings
 from tests.faces import Placement, face_clip
+from tests.gui.windows import shown_window
 
 pytestmark = pytest.mark.gui
 pytest.importorskip("skimage")
@@ -16,11 +15,7 @@ pytest.importorskip("skimage")
 def test_a_label_over_frames_without_the_face_is_kept_with_a_warning(qtbot, tmp_path):
     clip = tmp_path / "leaves.mp4"
     face_clip(clip, 36, lambda i: [Placement(160, 120, 0.6)] if i < 18 else [], size=(320, 240))
-    win = MainWindow(Settings(project=str(tmp_path / "w.lepton"), annotator="ana"))
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, tmp_path / "w.lepton")
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow, timeout=3000)  # shortcuts reach the active window, as on a desktop
     assert win.open_video(clip)

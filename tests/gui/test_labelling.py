@@ -9,10 +9,9 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from lepton_desktop.core.emotions import EMOTIONS
-from lepton_desktop.gui.main_window import MainWindow
-from lepton_desktop.services.settings import Settings
 from lepton_desktop.store import open_project
 from tests.faces import Placement, face_clip
+from tests.gui.windows import shown_window
 
 pytestmark = pytest.mark.gui
 pytest.importorskip("skimage")
@@ -29,10 +28,7 @@ def clips(tmp_path_factory):
 
 @pytest.fixture
 def window(qtbot, tmp_path, clips):
-    win = MainWindow(Settings(project=str(tmp_path / "l.lepton"), annotator="ana"))
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
+    win = shown_window(qtbot, tmp_path / "l.lepton", exposed=False)
     for clip in clips:  # analyse both once, so both have people
         win.open_video(clip)
         win.start_analysis()

@@ -10,11 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 
-from lepton_desktop.gui.main_window import MainWindow
-from lepton_desktop.services.settings import Settings
 from lepton_desktop.store import open_project
 from tests.faces import two_people_clip
 from tests.gui.watch import Watch
+from tests.gui.windows import shown_window
 
 pytestmark = pytest.mark.gui
 pytest.importorskip("skimage")
@@ -24,10 +23,7 @@ pytest.importorskip("skimage")
 def window(qtbot, tmp_path):
     clip = tmp_path / "two.mp4"
     two_people_clip(clip, 30)
-    win = MainWindow(Settings(project=str(tmp_path / "r.lepton"), annotator="ana"))
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
+    win = shown_window(qtbot, tmp_path / "r.lepton", exposed=False)
     assert win.open_video(clip)
     win.start_analysis()
     qtbot.waitUntil(lambda: not win._worker.is_running(), timeout=120_000)

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from lepton_desktop.gui.main_window import MainWindow
 from lepton_desktop.services.analysis import analyze_video, run_to_completion
-from lepton_desktop.services.settings import Settings
 from lepton_desktop.store import open_project
 from tests.faces import two_people_clip
 from tests.gui.watch import Watch
+from tests.gui.windows import menu_action, shown_window
 
 pytestmark = pytest.mark.gui
 pytest.importorskip("skimage")
@@ -28,15 +26,6 @@ def clip(tmp_path_factory):
     path = tmp_path_factory.mktemp("switch") / "two.mp4"
     two_people_clip(path, 40)
     return path
-
-
-def _menu_action(win: MainWindow, menu: str, text: str) -> QAction:
-    for top in win.menuBar().actions():
-        if top.text().replace("&", "") == menu:
-            for action in top.menu().actions():
-                if action.text().replace("&", "") == text:
-                    return action
-    raise AssertionError(f"no {menu} > {text}")
 
 
 def _live(project):
@@ -63,10 +52,7 @@ def test_open_project_rebinds_corrections_undo_people_and_title(qtbot, tmp_path,
     answer = {"open": "", "save": ""}
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kw: (answer["open"], ""))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kw: (answer["save"], ""))
-    win = MainWindow(Settings(project=str(a), annotator="ana"))
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
+    win = shown_window(qtbot, a, exposed=False)
     watch = Watch(win)
     try:
         assert win.open_video(clip)
@@ -80,7 +66,7 @@ def test_open_project_rebinds_corrections_undo_people_and_title(qtbot, tmp_path,
         assert win._learning_dialog.isVisible()
 
         answer["open"] = str(b)
-        _menu_action(win, "File", "Open project…").trigger()
+        menu_action(win, "File", "Open project…").trigger()
         assert "b.lepton" in win.windowTitle() and clip.name in win.windowTitle()
         assert sorted(win.results.track_ids.values()) == [1, 2]  # b's stored analysis
         assert win.corrections.project == str(b) and win.corrections.items == []
@@ -97,14 +83,14 @@ def test_open_project_rebinds_corrections_undo_people_and_title(qtbot, tmp_path,
         assert _live(b) == [] and _live(a) == [(3, 0, 9, "happy")]
 
         answer["open"] = str(a)
-        _menu_action(win, "File", "Open project…").trigger()
+        menu_action(win, "File", "Open project…").trigger()
         assert "a.lepton" in win.windowTitle()
         assert [r[2] for r in win.corrections_panel.visible_rows()] == ["happy"]
         _key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # a's own history is back
         assert _live(a) == [] and _live(b) == []
 
         answer["save"] = str(c)
-        _menu_action(win, "File", "New project…").trigger()
+        menu_action(win, "File", "New project…").trigger()
         assert c.is_file() and "c.lepton" in win.windowTitle()
         assert win.results.people() == [] and win.timeline.rows == {}  # c has not analysed the video
         assert win.analysis.status.text().startswith("Not analysed yet")

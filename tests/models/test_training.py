@@ -43,12 +43,22 @@ def test_votes_map_by_name_and_unclassifiable_faces_are_left_out(tmp_path):
     assert sorted([*train, *val]) == [0, 1]
 
 
-@pytest.mark.skipif(not DATA.is_file(), reason=f"training data not found at {DATA} (shared/data beside the checkout)")
+needs_data = pytest.mark.skipif(
+    not DATA.is_file(), reason=f"training data not found at {DATA} (shared/data beside the checkout)"
+)
+
+
+def _train(out: Path, epochs: int, *extra: str) -> None:
+    """A tiny real run of models/train_expression.py (256 faces, a narrow net), as a person types it."""
+    cmd = [sys.executable, str(ROOT / "models" / "train_expression.py"), "--out", str(out), "--epochs", str(epochs),
+           "--limit", "256", "--batch", "64", "--widths", "8,8,16,16", *extra]  # fmt: skip
+    subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+
+
+@needs_data
 def test_a_stopped_run_resumes_to_the_same_weights(tmp_path):
     def train(out, *extra):
-        cmd = [sys.executable, str(ROOT / "models" / "train_expression.py"), "--out", str(out), "--epochs", "2",
-               "--limit", "256", "--batch", "64", "--widths", "8,8,16,16", *extra]  # fmt: skip
-        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+        _train(out, 2, *extra)
 
     train(tmp_path / "whole")
     train(tmp_path / "parts", "--max-minutes", "0.0001")  # stops after the first epoch
@@ -74,12 +84,10 @@ def test_class_weights_favour_rare_expressions():
     assert w["disgust"] / w["happy"] == pytest.approx((70 / 1) ** 0.5, rel=1e-4)
 
 
-@pytest.mark.skipif(not DATA.is_file(), reason=f"training data not found at {DATA} (shared/data beside the checkout)")
+@needs_data
 def test_a_run_can_start_from_earlier_weights_and_its_card_says_so(tmp_path):
     def train(out, *extra):
-        cmd = [sys.executable, str(ROOT / "models" / "train_expression.py"), "--out", str(out), "--epochs", "1",
-               "--limit", "256", "--batch", "64", "--widths", "8,8,16,16", *extra]  # fmt: skip
-        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+        _train(out, 1, *extra)
 
     train(tmp_path / "first")
     first = tmp_path / "first" / "expression_resnet.safetensors"
