@@ -35,3 +35,20 @@ def test_a_label_over_frames_without_the_face_is_kept_with_a_warning(qtbot, tmp_
     assert "cannot train the model" in message
     assert [(c.start_frame, c.end_frame, c.label) for c in win.corrections.items] == [(0, 9, "happy"), (28, 35, "sad")]
     win.close()
+
+
+def test_an_annotator_name_the_project_cannot_store_is_refused_at_the_prompt(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from tests.gui.windows import menu_action
+
+    win = shown_window(qtbot, tmp_path / "n.lepton")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("x" * 201, True))
+    menu_action(win, "Edit", "Set annotator name").trigger()
+    assert win.settings.annotator == "ana"  # unchanged
+    assert win.last_error is not None and "at most 200 characters; this one has 201" in win.last_error.text()
+    win.last_error.close()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("  Bea  ", True))
+    menu_action(win, "Edit", "Set annotator name").trigger()
+    assert win.settings.annotator == "Bea"
+    win.close()
