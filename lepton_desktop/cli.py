@@ -113,6 +113,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     with open_project(project) as proj:
         names = {t.number: t.display_name for t in proj.runs.tracks(last.run_id)}
     summary["summary"] = people_summary(rows, timeline.times(), names)
+    if last.damage is not None:
+        summary["damage"] = {k: v for k, v in last.damage.items() if k != "problem"}
+        print(f"lepton: warning: {last.damage['message']}", file=sys.stderr)
     if rows is None:
         summary["note"] = "no faces were found in this video"
         print(f"lepton: note: no faces were found in {video}", file=sys.stderr)

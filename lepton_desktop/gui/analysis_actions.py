@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog
 
@@ -147,6 +147,17 @@ class AnalysisMixin(_Base):
             )
             if step.state == "done" and not people:
                 self.analysis.status.setText("Analysis finished: no faces were found in this video.")
+            self.show_damage(step.damage)
+
+    def show_damage(self, damage: dict[str, Any] | None) -> None:
+        """Say what of a damaged video has no results, and hatch those frames on the timelines."""
+        self.timeline.set_damaged([] if damage is None else [tuple(r) for r in damage.get("ranges", [])])
+        if damage is None:
+            self.analysis.status.setToolTip("")
+            return
+        self.analysis.status.setText(self.analysis.status.text() + " Damaged file: some frames have no results.")
+        self.analysis.status.setToolTip(damage["message"])
+        self.statusBar().showMessage(damage["message"], 30000)
 
     def _analysis_failed(self, message: str, _trace: str) -> None:
         self._analysis_running(False)

@@ -15,6 +15,8 @@ from lepton_desktop.logs import setup_logging
 from lepton_desktop.services.samples import bundled_sample
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from lepton_desktop.gui.main_window import MainWindow
 
 log = logging.getLogger("lepton.gui")
@@ -48,7 +50,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Lepton Desktop")
     app.setOrganizationName("Lepton")
     _window = open_window(args.video, args.project)  # kept alive while the event loop runs
-    return int(app.exec())
+    stopped = close_on_termination(app)
+    code = int(app.exec())
+    return 128 + stopped[0] if stopped else code
+
+
+def close_on_termination(app: QApplication) -> list[int]:
+    """On SIGTERM (a logout, ``kill``, a service manager) or SIGHUP, close every window as the user would.
+
+    A running analysis stops and is stored as cancelled with what it had done, corrections and the
+    layout are saved, and the process exits with 128 + the signal. Returns a list that receives the
+    signal number. Python runs signal handlers only between its own steps, so a light timer gives
+    it a turn while Qt's loop waits.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    received: list[int] = []
+
+    def close_all(signum: int, _frame: object) -> None:
+        log.info("received signal %s: closing the windows", signum)
+        received.append(signum)
+        QTimer.singleShot(0, app.closeAllWindows)
+
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, close_all)
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    return received
 
 
 def open_window(video: Path | None = None, project: str | None = None) -> MainWindow:

@@ -67,6 +67,7 @@ def load_stored(window: MainWindow) -> None:
     window.analysis.status.setText(
         f"Stored analysis (run {stored.run_id}): {people} {'person' if people == 1 else 'people'}."
     )
+    window.show_damage(stored.damage)
 
 
 def _close_idle_learning_dialog(window: MainWindow) -> None:

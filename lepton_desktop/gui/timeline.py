@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QScrollArea
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.gui.colors import EMOTION_COLORS
 from lepton_desktop.gui.results import ResultsModel
-from lepton_desktop.gui.timeline_row import CURVE_HEIGHT, TIER_HEIGHT, PersonRow
+from lepton_desktop.gui.timeline_row import CURVE_HEIGHT, TIER_HEIGHT, PersonRow, merged_ranges
 
 SPARE_ROWS = 2
 """Person rows built ahead while the window is idle."""
@@ -48,6 +48,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self._corrections: dict[int, np.ndarray] = {}
         self._compare: dict[int, np.ndarray] = {}
         self.compare_title = ""
+        self.damaged: list[tuple[int, int]] = []
         self._playhead = 0
         self._dirty: set[int] = set()
         legend = pg.LegendItem(colCount=len(EMOTIONS), labelTextColor=(220, 220, 220))
@@ -100,6 +101,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self._corrections = {}
         self._compare = {}
         self.compare_title = ""
+        self.damaged = []
         self.active = None
         self.selection = None
         self.set_empty_text()
@@ -148,7 +150,14 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
             row.plot.setLimits(xMin=0, xMax=max(self.model.frame_count - 1, 1))
         for line in row.lines:
             line.setValue(self._playhead)
+        row.set_damaged(self.damaged)
         return row
+
+    def set_damaged(self, ranges: list[tuple[int, int]]) -> None:
+        """Hatch, on every person's row, the frames a damaged file would not decode."""
+        self.damaged = merged_ranges([(int(a), int(b)) for a, b in ranges])
+        for row in self.rows.values():
+            row.set_damaged(self.damaged)
 
     def _refresh_row(self, number: int, row: PersonRow, all_rows: bool) -> None:
         row.rename(self.model.names.get(number, f"Person {number}"))

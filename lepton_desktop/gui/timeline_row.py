@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor
 
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.gui.colors import EMOTION_COLORS
@@ -24,6 +25,9 @@ TIER_HEIGHT = 16
 RIBBON_COLUMNS = 2048
 """The dominant-emotion ribbon is drawn for the visible range only, at most this many columns wide:
 Qt cannot paint a 216,000-pixel image (a 2-hour video), and nobody can see one."""
+DAMAGE_BRUSH = QBrush(QColor(230, 120, 60, 150), Qt.BrushStyle.BDiagPattern)
+"""Frames a damaged file would not give: hatched, so they read as "no data", not as an emotion."""
+MAX_DAMAGE_REGIONS = 200
 _PALETTE = np.array([(*EMOTION_COLORS[e], 255) for e in EMOTIONS], np.uint8)
 
 
@@ -104,7 +108,22 @@ class PersonRow:
         self.region.setVisible(False)
         self.region.sigRegionChanged.connect(lambda *_: widget._region_moved(self.number))
         self.plot.addItem(self.region)
+        self.damaged: list[pg.LinearRegionItem] = []
         self.plot.sigXRangeChanged.connect(lambda *_: self.draw_bands())
+
+    def set_damaged(self, ranges: list[tuple[int, int]]) -> None:
+        """Hatch the frame ranges that could not be decoded (a damaged file): no results there."""
+        for item in self.damaged:
+            self.plot.removeItem(item)
+        self.damaged = []
+        for first, last in ranges:
+            item = pg.LinearRegionItem(
+                values=(first - 0.5, last + 0.5), movable=False, brush=DAMAGE_BRUSH, pen=pg.mkPen(None)
+            )
+            item.setZValue(-5)
+            item.setToolTip(f"Frames {first}-{last} could not be decoded: the file is damaged here.")
+            self.plot.addItem(item)
+            self.damaged.append(item)
 
     def recycle(self) -> None:
         """Empty the row so that another person (of this or the next video) can use it."""
@@ -112,6 +131,7 @@ class PersonRow:
         for curve in self.curves:
             curve.setData([], [])
         self.dominant = self.corrected = np.zeros(0, np.int8)
+        self.set_damaged([])
         self.set_compare(None, "")
         self.region.setVisible(False)
         self.plot.getAxis("left").setPen(pg.mkPen((150, 150, 150)))
@@ -199,3 +219,19 @@ def draw_band(plot, image: pg.ImageItem, values: np.ndarray, y: tuple[float, flo
     image.setVisible(True)
     image.setImage(rgba[None, :, :], autoLevels=False)
     image.setRect(QRectF(lo - 0.5, y[0], hi - lo, y[1] - y[0]))  # frame k covers k-0.5..k+0.5, centred like curves
+
+
+def merged_ranges(ranges: list[tuple[int, int]], limit: int = MAX_DAMAGE_REGIONS) -> list[tuple[int, int]]:
+    """At most ``limit`` ranges: the closest neighbours are joined first (thousands of hatched items would crawl)."""
+    out = sorted(ranges)
+    while len(out) > limit:
+        gaps = [out[i + 1][0] - out[i][1] for i in range(len(out) - 1)]
+        cut = sorted(gaps)[len(out) - limit - 1]
+        joined = [out[0]]
+        for first, last in out[1:]:
+            if first - joined[-1][1] <= cut:
+                joined[-1] = (joined[-1][0], last)
+            else:
+                joined.append((first, last))
+        out = joined
+    return out

@@ -28,6 +28,7 @@ from lepton_desktop.services.engine import get_engine
 from lepton_desktop.services.models import pick_version, version_weights
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.video import VideoReader
+from lepton_desktop.video.damage import DecodeDamage, describe
 from lepton_desktop.vision.analyzer import AnalysisSettings, FaceRows, FrameAnalyzer
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ class AnalysisProgress:
     track_ids: dict[int, int] = field(default_factory=dict)
     """Track number -> project track id, for every track so far."""
     model_version_id: int | None = None
+    damage: dict[str, Any] | None = None
+    """On the last step of a damaged video: what could not be analysed (see :func:`damage_report`)."""
 
     @property
     def finished(self) -> bool:
@@ -111,8 +114,9 @@ def analyze_video(
         started = last_report = time.perf_counter()
         done = 0
         state = "done"
+        damage = DecodeDamage()
         try:
-            frames = reader.iter_frames()
+            frames = reader.iter_frames(damage=damage)
             try:
                 for frame in frames:
                     if should_stop():
@@ -144,19 +148,19 @@ def analyze_video(
             proj.runs.finish(run.id, "failed", frames_done=done, error=f"{type(exc).__name__}: {exc}")
             raise
         elapsed = time.perf_counter() - started
-        proj.runs.finish(
-            run.id,
-            state,
-            frames_done=done,
-            timings={
-                "total_s": round(elapsed, 3),
-                "fps": round(done / max(elapsed, 1e-9), 2),
-                "device": engine.device_name,
-            },
-        )
+        timings: dict[str, Any] = {
+            "total_s": round(elapsed, 3),
+            "fps": round(done / max(elapsed, 1e-9), 2),
+            "device": engine.device_name,
+        }
+        report = damage_report(reader.info.problem, damage) if state == "done" else None
+        if report is not None:
+            timings["damage"] = report
+            log.warning("%s: %s", reader.path.name, report["message"])
+        proj.runs.finish(run.id, state, frames_done=done, timings=timings)
         yield AnalysisProgress(
             record.id, run.id, done, total, analyzer.faces_found, done / max(elapsed, 1e-9), rows, state,
-            engine.device_name, dict(writer.track_ids), version.id,
+            engine.device_name, dict(writer.track_ids), version.id, report,
         )  # fmt: skip
 
 
@@ -187,8 +191,32 @@ def _reused(project: Project, run_id: int, video_id: int, total: int, device: st
     rows = load_run_rows(project, run_id)
     run = project.runs.get(run_id)
     return AnalysisProgress(
-        video_id, run_id, run.frames_done, total, len(track_ids), 0.0, rows, "reused", device, track_ids, version_id
-    )
+        video_id, run_id, run.frames_done, total, len(track_ids), 0.0, rows, "reused", device, track_ids, version_id,
+        run.timings.get("damage"),
+    )  # fmt: skip
+
+
+def damage_report(problem: str | None, damage: DecodeDamage) -> dict[str, Any] | None:
+    """What of a damaged video could not be analysed, for the run record and the user; None if whole.
+
+    ``problem`` is what opening the file found (an incomplete file, a header that promises more
+    frames than it holds); ``damage`` what decoding found (frames that would not decode).
+    """
+    if problem is None and not damage.damaged:
+        return None
+    ranges = damage.ranges()
+    parts = [problem.rstrip(".") + "."] if problem else []
+    if ranges:
+        parts.append(
+            f"{damage.missing} frame{'s' if damage.missing != 1 else ''} could not be decoded and have no "
+            f"results ({'frame' if ranges == [(ranges[0][0],) * 2] else 'frames'} {describe(ranges)})."
+        )
+    elif damage.decode_errors or damage.dropped:
+        parts.append("Some pictures were damaged; the decoder patched them, so expect glitches there.")
+    report = damage.to_json()
+    report["message"] = " ".join(parts)
+    report["problem"] = problem
+    return report
 
 
 def stored_rows(parts: list[tuple[np.ndarray, TrackPredictions]]) -> FaceRows | None:
@@ -260,6 +288,8 @@ class StoredResults:
     rows: FaceRows | None
     track_ids: dict[int, int]
     names: dict[int, str]
+    damage: dict[str, Any] | None = None
+    """What of a damaged video the run could not analyse (see :func:`damage_report`)."""
 
 
 def stored_results(project: str | Path, fingerprint: str) -> StoredResults | None:
@@ -284,6 +314,7 @@ def stored_results(project: str | Path, fingerprint: str) -> StoredResults | Non
             load_run_rows(proj, run.id),
             {t.number: t.id for t in tracks},
             {t.number: t.display_name for t in tracks},
+            run.timings.get("damage"),
         )
 
 

@@ -73,6 +73,8 @@ _STORAGE_PROBLEMS = (
      "Try again"),
     ("no space left on device", "the disk holding the project is full; nothing from this step was saved. "
      "Free some space and try again"),
+    ("unable to open database file", "the project or its folder cannot be opened for writing (permissions, a "
+     "removed or full disk); nothing was changed. Check the folder and try again"),
 )  # fmt: skip
 
 
@@ -240,6 +242,9 @@ def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool
             current = MigrationContext.configure(conn).get_current_revision()
             tables = set(inspect(conn).get_table_names())
     except (DatabaseError, OperationalError) as exc:
+        disk = storage_error(exc, url) if isinstance(exc, OperationalError) else exc
+        if isinstance(disk, StorageError):  # a full or failing disk, not a bad file
+            raise disk from None
         raise NotAProjectError(f"{url} cannot be read as a project database: {exc.orig}") from None
     if current is None:
         if tables - {"alembic_version"}:

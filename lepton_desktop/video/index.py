@@ -28,7 +28,7 @@ from lepton_desktop.video import errors
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,21 +176,13 @@ def _validate(
     missing = [p for p in expected_tail.tolist() if p not in decoded_tail]
     if missing:
         keep &= ~np.isin(pts, np.asarray(missing, dtype=np.int64))
-    truncated = demux_problem is not None or bool(missing)
-    declared = int(stream.frames or 0)  # samples in the header, edit-list pre-roll included
-    if declared and packets_read < declared:
-        truncated = True
     timeline = FrameTimeline(pts[keep], index.timeline.time_base) if missing else index.timeline
-    if _shorter_than_declared(container, stream, timeline):
-        truncated = True
-    problem = None
-    if truncated:
-        stop = timeline.frame_count
-        reason = demux_problem or "the end of the file is missing or damaged"
-        problem = (
-            f"{path.name} is incomplete: {reason}; decoding stops after frame {stop - 1} "
-            f"({timeline.duration():.2f} s). The frames before that are usable."
-        )
+    reasons = [demux_problem] if demux_problem else []
+    reasons += _disagreements(container, stream, timeline, packets_read)
+    if missing and not reasons:
+        reasons.append("the end of the file is missing or damaged")
+    problem = _problem(path, timeline, reasons)
+    truncated = problem is not None
     return FrameIndex(
         timeline=timeline,
         key_pts=index.key_pts,
@@ -204,18 +196,34 @@ def _validate(
     )
 
 
-def _shorter_than_declared(container: Any, stream: Any, timeline: FrameTimeline) -> bool:
-    """True when the header promises clearly more picture time than the frames cover."""
-    if timeline.frame_count < 2:
-        return False
-    if stream.duration and stream.time_base:
-        declared = float(stream.duration * stream.time_base)
-    elif container.duration and len(container.streams) == 1:  # e.g. Matroska: only a container duration
-        declared = container.duration / 1_000_000
-    else:
-        return False
-    slack = max(4 * timeline.frame_duration(), 0.25)
-    return declared > timeline.duration() + slack
+def _disagreements(container: Any, stream: Any, timeline: FrameTimeline, packets_read: int) -> list[str]:
+    """Where the file's header promises more than its data holds: frames it lists, time it claims."""
+    found: list[str] = []
+    declared = int(stream.frames or 0)  # samples in the header, edit-list pre-roll included
+    if declared and packets_read < declared:
+        found.append(f"its header lists {declared} frames but only {packets_read} can be read")
+    if timeline.frame_count >= 2:
+        if stream.duration and stream.time_base:
+            seconds = float(stream.duration * stream.time_base)
+        elif container.duration and len(container.streams) == 1:  # e.g. Matroska: only a container duration
+            seconds = container.duration / 1_000_000
+        else:
+            return found
+        slack = max(4 * timeline.frame_duration(), 0.25)
+        if seconds > timeline.duration() + slack:
+            found.append(f"its header says {seconds:.2f} s but the readable frames cover {timeline.duration():.2f} s")
+    return found
+
+
+def _problem(path: Path, timeline: FrameTimeline, reasons: list[str]) -> str | None:
+    """One sentence for a file that is incomplete or whose header and data disagree; None if whole."""
+    if not reasons:
+        return None
+    last = timeline.frame_count - 1
+    return (
+        f"{path.name} is incomplete or damaged: {'; '.join(reasons)}. "
+        f"Frames 0-{last} ({timeline.duration():.2f} s) are what can be read, and they are usable."
+    )
 
 
 def _decode_from(container: Any, stream: Any, seek_ts: int, limit: int | None) -> list[Any]:
@@ -244,15 +252,17 @@ def _decode_index(path: Path) -> FrameIndex:
     """Exact index by decoding every frame; frames numbered in output order."""
     pts_list: list[int] = []
     head: Any = None
-    problem = None
+    reasons: list[str] = []
     with av.open(str(path), metadata_errors="ignore") as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         time_base = Fraction(stream.time_base) if stream.time_base else Fraction(1, 1000)
         counter = 0
         last = -1
+        packets = 0
         try:
             for packet in container.demux(stream):
+                packets += packet.size > 0
                 try:
                     frames = packet.decode()
                 except av.error.FFmpegError:
@@ -265,12 +275,15 @@ def _decode_index(path: Path) -> FrameIndex:
                     last = value
                     counter += 1
         except av.error.FFmpegError as exc:
-            problem = f"{path.name} is incomplete: reading stopped early ({exc.strerror or 'error'})."
-    if head is None:
-        raise errors.CorruptVideoError(f"{path} is damaged: not a single frame could be decoded.")
-    pts_arr = np.asarray(pts_list, dtype=np.int64)
+            reasons.append(f"reading stopped early ({exc.strerror or 'error'})")
+        if head is None:
+            raise errors.CorruptVideoError(f"{path} is damaged: not a single frame could be decoded.")
+        timeline = FrameTimeline(np.asarray(pts_list, dtype=np.int64), time_base)
+        reasons += _disagreements(container, stream, timeline, packets)
+    problem = _problem(path, timeline, reasons)
+    pts_arr = timeline.pts
     return FrameIndex(
-        timeline=FrameTimeline(pts_arr, time_base),
+        timeline=timeline,
         key_pts=pts_arr[:1].copy(),
         key_seek=pts_arr[:1].copy(),
         rotation=rotation_of(head),

@@ -61,7 +61,44 @@ def open_input(path: Path) -> Any:
             f"{path} is not a video file that can be read (unrecognised or damaged data)."
         ) from None
     except av.error.FFmpegError as exc:
+        size = _declared_size(path)
+        if size is not None and max(size) > MAX_SIDE:
+            raise errors.CorruptVideoError(_too_large(path, *size)) from None
+        if getattr(exc, "errno", None) in _HEADER_ERRNOS:  # FFmpeg's codes for a header it refuses
+            raise errors.CorruptVideoError(
+                f"{path} could not be opened: its header is damaged or asks for more than can be decoded "
+                "(such as an impossible picture size). Use an undamaged copy of the video."
+            ) from None
         raise errors.CorruptVideoError(f"{path} could not be opened: {_reason(exc)}.") from None
+
+
+MAX_SIDE = 16384
+"""The largest picture side accepted: beyond 16K, a header is damaged rather than a real video."""
+
+_HEADER_ERRNOS = {errno.EBUSY, errno.EINVAL, errno.ENOMEM, errno.ERANGE, errno.EOVERFLOW}
+
+
+def _too_large(path: Path, width: int, height: int) -> str:
+    return (
+        f"{path} says its pictures are {width}x{height} pixels, beyond any real video (at most {MAX_SIDE} a "
+        "side): its header is damaged. Use an undamaged copy of the video."
+    )
+
+
+def _declared_size(path: Path) -> tuple[int, int] | None:
+    """The picture size a raw YUV4MPEG header names (FFmpeg gives no size when it refuses one)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(256)
+    except OSError:
+        return None
+    if not head.startswith(b"YUV4MPEG2 "):
+        return None
+    fields = {t[:1]: t[1:] for t in head.split(b"\n", 1)[0].split(b" ")[1:] if t}
+    try:
+        return int(fields[b"W"]), int(fields[b"H"])
+    except (KeyError, ValueError):
+        return None
 
 
 def video_stream(container: Any, path: Path) -> Any:
@@ -78,6 +115,9 @@ def video_stream(container: Any, path: Path) -> Any:
             f"{path} uses a video codec{_fourcc(path)} that this program cannot decode; "
             "convert it to H.264 MP4 (for example with HandBrake or ffmpeg) and open the copy."
         )
+    width, height = int(stream.codec_context.width or 0), int(stream.codec_context.height or 0)
+    if max(width, height) > MAX_SIDE:
+        raise errors.CorruptVideoError(_too_large(path, width, height))
     return stream
 
 

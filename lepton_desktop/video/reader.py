@@ -23,6 +23,7 @@ from lepton_desktop.core.paths import user_cache_dir
 from lepton_desktop.core.records import VideoInfo
 from lepton_desktop.core.timeline import FrameTimeline
 from lepton_desktop.video import errors
+from lepton_desktop.video.damage import DecodeDamage, in_order
 from lepton_desktop.video.fingerprint import content_fingerprint
 from lepton_desktop.video.index import FrameIndex, build_index
 from lepton_desktop.video.opening import check_path, open_input, video_stream
@@ -309,24 +310,37 @@ class VideoReader:
         size: tuple[int, int] | None = None,
         max_side: int | None = None,
         prefetch: int = 8,
+        damage: DecodeDamage | None = None,
     ) -> Iterator[DecodedFrame]:
         """Yield frames ``start, start+step, ... < stop`` in order, decoded in a background thread.
 
-        ``size`` (w, h) or ``max_side`` downscales during decoding. Frames that
-        fail to decode are skipped (their indexes are simply absent).
+        ``size`` (w, h) or ``max_side`` downscales during decoding. Indexes strictly increase
+        even in a damaged file: frames that fail to decode are absent, repeats are dropped and
+        frames the decoder hands over out of order are put back in order. ``damage``, if given,
+        records what was missing (complete once the iteration has run to its end).
         """
         stop = self.frame_count if stop is None else min(stop, self.frame_count)
         if step < 1:
             raise ValueError("step must be at least 1")
         if size is None and max_side is not None:
             size = fit_within(self.info.width, self.info.height, max_side)
+        damage = damage if damage is not None else DecodeDamage()
+        damage.expect(start, max(start, stop), step)
         if start >= stop:
+            damage.complete = True
             return iter(())
-        return threaded(lambda: self._produce(start, stop, step, size), buffer=prefetch, name="lepton-decode")
+        return threaded(lambda: self._produce(damage, size), buffer=prefetch, name="lepton-decode")
 
-    def _produce(self, start: int, stop: int, step: int, size: tuple[int, int] | None) -> Iterator[DecodedFrame]:
+    def _produce(self, damage: DecodeDamage, size: tuple[int, int] | None) -> Iterator[DecodedFrame]:
+        times = self.timeline.times()
+        for n, frame in in_order(self._decoded(damage), damage):
+            yield DecodedFrame(n, float(times[n]), to_rgb(frame, self.index.rotation, size))
+        damage.complete = True
+
+    def _decoded(self, damage: DecodeDamage) -> Iterator[tuple[int, Any]]:
+        """(frame number, decoded frame) on the wanted grid, in the order the decoder gives them."""
+        start, stop, step = damage.start, damage.stop, damage.step
         timeline = self.timeline
-        times = timeline.times()
         with av.open(str(self.path), metadata_errors="ignore") as container:
             stream = _same_stream(container, self._stream)
             stream.thread_type = "AUTO"
@@ -335,24 +349,28 @@ class VideoReader:
                 pos = self.index.keyframe_before(int(timeline.pts[start]))
                 container.seek(int(self.index.key_seek[pos]), backward=True, any_frame=False, stream=stream)
             count = -1
-            for packet in container.demux(stream):
-                try:
-                    frames = packet.decode()
-                except av.error.FFmpegError:
-                    continue
-                for frame in frames:
-                    count += 1
-                    if counting:
-                        n: int | None = count
-                    elif frame.pts is None:
-                        continue
-                    else:
-                        n = timeline.frame_of_pts(int(frame.pts))
-                    if n is None or n < start or (n - start) % step:
-                        continue
-                    if n >= stop:
-                        return
-                    yield DecodedFrame(n, float(times[n]), to_rgb(frame, self.index.rotation, size))
+            try:
+                for packet in container.demux(stream):
+                    try:
+                        frames = packet.decode()
+                    except av.error.FFmpegError:
+                        damage.decode_errors += 1
+                        continue  # one damaged packet; later frames may still decode
+                    for frame in frames:
+                        count += 1
+                        if counting:
+                            n: int | None = count
+                        elif frame.pts is None:
+                            continue
+                        else:
+                            n = timeline.frame_of_pts(int(frame.pts))
+                        if n is None or n < start or (n - start) % step:
+                            continue
+                        if n >= stop:
+                            return
+                        yield n, frame
+            except av.error.FFmpegError:
+                damage.decode_errors += 1  # the demuxer gave up: the frames after this are missing
 
     # -- lifetime -----------------------------------------------------------------
 
