@@ -77,7 +77,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from lepton_desktop.vision.analyzer import AnalysisSettings
 
     video = args.video or bundled_sample()
-    settings = AnalysisSettings(stride=args.stride, min_face=args.min_face)
+    settings = AnalysisSettings(stride=args.stride, min_face=args.min_face, actions=args.actions)
     project = args.project or default_project()
     bar = _ProgressBar()
     try:
@@ -304,6 +304,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--force", action="store_true", help="recompute even if this video was analysed the same way")
     p.add_argument("--model", type=int, help="model version id (see `lepton models`; default: the active one)")
+    p.add_argument(
+        "--actions",
+        action="store_true",
+        help="also read 52 facial actions per face (MediaPipe blendshapes; slower); --csv then adds "
+        "valence, arousal and the 52 action columns",
+    )
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser(
@@ -343,10 +349,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--track", type=_positive, help="only this person")
     p.set_defaults(func=_cmd_agreement)
 
-    from lepton_desktop import cli_learning, cli_proxy
+    from lepton_desktop import cli_interop, cli_learning, cli_proxy
 
     cli_learning.add_commands(sub)
     cli_proxy.add_commands(sub)
+    cli_interop.add_commands(sub)
+    from lepton_desktop import cli_review
+
+    cli_review.add_commands(sub)
+    from lepton_desktop import cli_report
+
+    cli_report.add_commands(sub)
+    from lepton_desktop import cli_explain
+
+    cli_explain.add_commands(sub)
+    from lepton_desktop import cli_batch
+
+    cli_batch.add_commands(sub)
 
     proj = sub.add_parser(
         "project", help="create and inspect project files", description="Create and inspect project files."

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from lepton_desktop.core.actions import ACTION_NAMES
 from lepton_desktop.core.emotions import EMOTIONS
 
 
@@ -24,6 +25,9 @@ class TrackPredictions:
     landmarks: npt.NDArray[np.float32] | None = None
     """(n, 5, 2) eye, nose and mouth-corner points in displayed-frame pixels, where stored
     (runs before schema 0003 have none); export aligns crops with them exactly as inference did."""
+    actions: npt.NDArray[np.float32] | None = None
+    """(n, 52) facial action coefficients in :data:`~lepton_desktop.core.actions.ACTION_NAMES` order, NaN
+    where no face was found in the crop; None for runs analysed without actions (and before schema 0005)."""
 
     def __post_init__(self) -> None:
         n = self.frames.shape[0]
@@ -35,6 +39,8 @@ class TrackPredictions:
             raise ValueError(f"probs must have shape ({n}, {len(EMOTIONS)}), got {self.probs.shape}")
         if self.landmarks is not None and self.landmarks.shape != (n, 5, 2):
             raise ValueError(f"landmarks must have shape ({n}, 5, 2), got {self.landmarks.shape}")
+        if self.actions is not None and self.actions.shape != (n, len(ACTION_NAMES)):
+            raise ValueError(f"actions must have shape ({n}, {len(ACTION_NAMES)}), got {self.actions.shape}")
 
     def __len__(self) -> int:
         return int(self.frames.shape[0])
@@ -50,9 +56,11 @@ class TrackPredictions:
         if not parts:
             return cls.empty()
         marks = [p.landmarks for p in parts]
+        actions = [p.actions for p in parts]
         return cls(
             np.concatenate([p.frames for p in parts]).astype(np.int32, copy=False),
             np.concatenate([p.boxes for p in parts]).astype(np.float32, copy=False),
             np.concatenate([p.probs for p in parts]).astype(np.float32, copy=False),
             None if any(m is None for m in marks) else np.concatenate(marks).astype(np.float32, copy=False),  # type: ignore[arg-type]
+            None if any(a is None for a in actions) else np.concatenate(actions).astype(np.float32, copy=False),  # type: ignore[arg-type]
         )

@@ -79,7 +79,7 @@ class AnalysisMixin(_Base):
         if self._worker is not None and self._worker.is_running():
             return
         video, project = self.video_path, self.project
-        settings = AnalysisSettings(stride=self.settings.stride)
+        settings = AnalysisSettings(stride=self.settings.stride, actions=self.settings.actions)
         device = self.settings.device
         self.results.clear(self.frame_count)
         self._analysis_settled = False
@@ -100,6 +100,8 @@ class AnalysisMixin(_Base):
         self._worker.step.connect(self._analysis_step)
         self._worker.failed.connect(self._analysis_failed)
         self._worker.done.connect(lambda: self._analysis_running(False))
+        self._worker.done.connect(self.review.refresh_soon)
+        self._worker.failed.connect(lambda *_: self.review.refresh_soon())
         self._analysis_running(True)
         self.analysis.status.setText("Starting: loading the models…")
         self._worker.start()
@@ -148,6 +150,7 @@ class AnalysisMixin(_Base):
             if step.state == "done" and not people:
                 self.analysis.status.setText("Analysis finished: no faces were found in this video.")
             self.show_damage(step.damage)
+            self.review.refresh_soon()
 
     def show_damage(self, damage: dict[str, Any] | None) -> None:
         """Say what of a damaged video has no results, and hatch those frames on the timelines."""

@@ -1,16 +1,7 @@
-"""Fixed, distinguishable colours for the seven emotions (colour-blind-aware, Okabe-Ito based)."""
+"""The emotion colours the timelines and the video overlay use (the table lives in core, shared with reports)."""
 
 from __future__ import annotations
 
-from lepton_desktop.core.emotions import EMOTIONS
+from lepton_desktop.core.colors import EMOTION_COLORS
 
-EMOTION_COLORS: dict[str, tuple[int, int, int]] = {
-    "angry": (213, 94, 0),  # vermillion
-    "disgust": (0, 158, 115),  # bluish green
-    "fear": (204, 121, 167),  # reddish purple
-    "happy": (240, 228, 66),  # yellow
-    "sad": (0, 114, 178),  # blue
-    "surprise": (230, 159, 0),  # orange
-    "neutral": (170, 170, 170),  # grey
-}
-assert tuple(EMOTION_COLORS) == EMOTIONS
+__all__ = ["EMOTION_COLORS"]

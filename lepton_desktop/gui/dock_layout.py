@@ -55,7 +55,7 @@ class DockSizer(QObject):
     def timeline_height(self, people: int) -> int:
         """The timeline dock's height for ``people`` rows, within TIMELINE_SHARE of the column."""
         column = self._column_height()
-        wanted = TimelineWidget.height_for(max(people, 1)) + self._timeline_chrome()
+        wanted = TimelineWidget.height_for(max(people, 1), self.timeline.show_actions) + self._timeline_chrome()
         return int(min(max(wanted, TIMELINE_SHARE[0] * column), TIMELINE_SHARE[1] * column))
 
     def arrange(self) -> None:

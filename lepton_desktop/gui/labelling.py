@@ -65,6 +65,8 @@ class LabellingMixin(_Base):
         self.mine_action.setCheckable(True)
         self._action(review, "Switch corrections &layer (all, then each annotator)", QKeySequence("L"), self.next_layer)
         self._action(review, "Annotator a&greement…", QKeySequence("Ctrl+K"), self.show_agreement)
+        review.addSeparator()
+        self.review.add_actions(review)
         edit.addSeparator()
         self._action(edit, "Set &annotator name…", QKeySequence(), self.ask_annotator)
 
@@ -310,6 +312,7 @@ class LabellingMixin(_Base):
             proj.runs.set_review(track_id, now, self.settings.annotator or None)
         self.review_status[number] = now
         self.people.set_status(number, now)
+        self.review.refresh_soon()  # a person marked done leaves the "not yet reviewed" items
         self.statusBar().showMessage(f"{self.results.names.get(number)}: review {now.replace('_', ' ')}", 4000)
 
     def show_agreement(self) -> None:

@@ -26,7 +26,10 @@ from PySide6.QtWidgets import (
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.paths import user_log_dir
 from lepton_desktop.core.timeline import FrameTimeline
+from lepton_desktop.gui.actions_lane import add_actions_menu_items
 from lepton_desktop.gui.analysis_actions import AnalysisMixin
+from lepton_desktop.gui.annotations_menu import add_annotation_actions
+from lepton_desktop.gui.batch_action import add_batch_action
 from lepton_desktop.gui.corrections import CorrectionsModel
 from lepton_desktop.gui.dock_layout import DockSizer
 from lepton_desktop.gui.export_menu import ExportMenu
@@ -39,8 +42,11 @@ from lepton_desktop.gui.panels import AnalysisPanel, CorrectionsPanel, PeoplePan
 from lepton_desktop.gui.player import SPEEDS, PlayerMixin
 from lepton_desktop.gui.project_binding import bind_project, window_title
 from lepton_desktop.gui.proxy_job import ProxyJob, proxy_for
+from lepton_desktop.gui.report_action import add_report_action
 from lepton_desktop.gui.results import ResultsModel
+from lepton_desktop.gui.review_queue import ReviewController
 from lepton_desktop.gui.timeline import TimelineWidget
+from lepton_desktop.gui.why_panel import install_why_dock
 from lepton_desktop.gui.window_state import restore_layout, save_layout
 from lepton_desktop.gui.worker import GeneratorWorker
 from lepton_desktop.services.settings import Settings, load_settings, save_settings
@@ -146,6 +152,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self.analysis = AnalysisPanel()
         self.analysis.analyse_requested.connect(self.start_analysis)
         self.analysis.cancel_requested.connect(self.cancel_analysis)
+        self.review = ReviewController(self)
         scroller = QScrollArea()  # one row per person: scroll when there are more people than fit
         scroller.setWidgetResizable(True)
         scroller.setWidget(self.timeline)
@@ -155,6 +162,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
             ("timeline", "Emotion timelines", scroller, Qt.DockWidgetArea.BottomDockWidgetArea),
             ("people", "People", self.people, Qt.DockWidgetArea.RightDockWidgetArea),
             ("corrections", "Corrections", self.corrections_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("review", "Review queue", self.review.panel, Qt.DockWidgetArea.RightDockWidgetArea),
             ("analysis", "Analysis", self.analysis, Qt.DockWidgetArea.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
@@ -162,6 +170,10 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
+        self.tabifyDockWidget(self.docks["corrections"], self.docks["review"])  # two lists: one place, two tabs
+        self.docks["corrections"].raise_()
+        self.results.reset.connect(self.review.refresh_soon)
+        self.results.changed.connect(lambda _n: self.review.refresh_soon())
 
     def _build_actions(self) -> None:
         menu = self.menuBar()
@@ -174,6 +186,8 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self._action(file_menu, "Open pro&ject…", QKeySequence("Ctrl+Shift+O"), self.open_project_dialog)
         file_menu.addSeparator()
         self.export_menu = ExportMenu(self, file_menu.addMenu("&Export"))
+        self.annotations_menu = add_annotation_actions(self, file_menu)
+        self.report_export = add_report_action(self, file_menu)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)  # no standard key on Windows
 
@@ -211,6 +225,9 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self.analyse_action = self._action(analysis, "&Analyse video", QKeySequence("Ctrl+R"), self.start_analysis)
         self.cancel_action = self._action(analysis, "&Cancel analysis", QKeySequence("Ctrl+."), self.cancel_analysis)
         self.cancel_action.setEnabled(False)
+        self.batch_analysis = add_batch_action(self, analysis)
+        self.actions_lane_action, self.read_actions_action = add_actions_menu_items(self, view, analysis)
+        self.why_dock = install_why_dock(self, view)
         self._build_learning_menu(menu.addMenu("&Learning"))
         self.help_menu = HelpMenu(self, menu.addMenu("&Help"), self._action)
 
@@ -347,6 +364,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         dialog = getattr(self, "_learning_dialog", None)
         if dialog is not None:  # an export or fine-tuning in progress stops cleanly and keeps nothing half-done
             dialog.close()
+        self.why_dock.widget().close_worker()
         self._close_video()
         self.corrections.close()
         save_layout(self)

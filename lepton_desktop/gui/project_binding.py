@@ -43,6 +43,7 @@ def bind_project(window: MainWindow) -> None:
     window.analysis.bar.setValue(0)
     window.analysis.status.setText("Not analysed yet: press Analyse (Ctrl+R).")
     window.shown_version_id = None
+    window.show_damage(None)  # the previous video's damage is not this one's
     load_stored(window)
     window._attach_corrections()  # corrections model, undo stack and review marks of this project
     _close_idle_learning_dialog(window)

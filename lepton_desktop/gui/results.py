@@ -10,7 +10,10 @@ from lepton_desktop.vision.analyzer import FaceRows
 
 
 class ResultsModel(QObject):
-    """Per person: probabilities (frames, 7) and boxes (frames, 4), NaN where the person is not seen."""
+    """Per person: probabilities (frames, 7) and boxes (frames, 4), NaN where the person is not seen.
+
+    ``actions`` holds, for people whose run read facial actions, (frames, 52) float16 coefficients.
+    """
 
     changed = Signal(object)  # set of person numbers whose data changed
     reset = Signal()
@@ -22,11 +25,13 @@ class ResultsModel(QObject):
         self.boxes: dict[int, np.ndarray] = {}
         self.names: dict[int, str] = {}
         self.track_ids: dict[int, int] = {}
+        self.actions: dict[int, np.ndarray] = {}
 
     def clear(self, frame_count: int) -> None:
         """Forget everything; a video of ``frame_count`` frames is next."""
         self.frame_count = frame_count
         self.probs, self.boxes, self.names, self.track_ids = {}, {}, {}, {}
+        self.actions = {}
         self.reset.emit()
 
     def add_rows(self, rows: FaceRows | None, track_ids: dict[int, int] | None = None) -> None:
@@ -46,6 +51,10 @@ class ResultsModel(QObject):
             keep = frames < self.frame_count
             self.probs[number][frames[keep]] = rows.probs[mask][keep]
             self.boxes[number][frames[keep]] = rows.boxes[mask][keep]
+            if rows.actions is not None:
+                if number not in self.actions:
+                    self.actions[number] = np.full((self.frame_count, rows.actions.shape[1]), np.nan, np.float16)
+                self.actions[number][frames[keep]] = rows.actions[mask][keep]
             touched.add(number)
         self.changed.emit(touched)
 

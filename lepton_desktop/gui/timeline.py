@@ -10,12 +10,15 @@ the playhead line can be dragged. A row itself is drawn by :mod:`gui.timeline_ro
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QScrollArea
 
 from lepton_desktop.core.emotions import EMOTIONS
+from lepton_desktop.gui.actions_lane import LANE_HEIGHT, ActionsLane
 from lepton_desktop.gui.colors import EMOTION_COLORS
 from lepton_desktop.gui.results import ResultsModel
 from lepton_desktop.gui.timeline_row import CURVE_HEIGHT, TIER_HEIGHT, PersonRow, merged_ranges
@@ -26,6 +29,8 @@ MAX_SPARE_ROWS = 8
 """Rows kept for reuse when results are cleared."""
 
 
+LANE_INTERVAL_S = 1.0
+"""While an analysis streams rows in, a person's actions lane is redrawn at most this often."""
 EMPTY_TEXT = "No analysis yet: press Analyse (Ctrl+R)."
 """What the timeline says while it has no people and no analysis is running."""
 
@@ -51,6 +56,9 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self.damaged: list[tuple[int, int]] = []
         self._playhead = 0
         self._dirty: set[int] = set()
+        self.lanes: dict[int, ActionsLane] = {}
+        """Per person, the facial-actions lane under their row (only while ``show_actions``)."""
+        self.show_actions = False
         legend = pg.LegendItem(colCount=len(EMOTIONS), labelTextColor=(220, 220, 220))
         for name in EMOTIONS:
             legend.addItem(pg.PlotDataItem(pen=pg.mkPen(EMOTION_COLORS[name], width=4)), name)
@@ -63,6 +71,12 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self._refresh.setInterval(200)  # curves fill in at 5 Hz while an analysis runs
         self._refresh.timeout.connect(self._flush)
         self._refresh.start()
+        self._lane_drawn: dict[int, float] = {}
+        self._lanes_due: set[int] = set()
+        self._lane_timer = QTimer(self)
+        self._lane_timer.setSingleShot(True)
+        self._lane_timer.setInterval(int(LANE_INTERVAL_S * 1000))
+        self._lane_timer.timeout.connect(self._catch_up_lanes)
         self._grow_timer = QTimer(self)
         self._grow_timer.setSingleShot(True)
         self._grow_timer.setInterval(0)
@@ -91,6 +105,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
             self._spare_timer.start()
 
     def _rebuild(self) -> None:
+        self._drop_lanes()
         for row in self.rows.values():
             self.ci.removeItem(row.plot)
             if len(self._spares) < MAX_SPARE_ROWS:
@@ -138,7 +153,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         name = self.model.names.get(number, f"Person {number}")
         row = self._spares.pop(0) if self._spares else PersonRow(self, number)
         row.bind(number, name)
-        self.ci.addItem(row.plot, row=2 + len(self.rows), col=0)
+        self.ci.addItem(row.plot, row=self._layout_row(len(self.rows)), col=0)
         self.rows[number] = row
         if previous is not None:  # only the bottom row carries the frame axis
             previous.plot.hideAxis("bottom")
@@ -151,7 +166,65 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         for line in row.lines:
             line.setValue(self._playhead)
         row.set_damaged(self.damaged)
+        if self.show_actions:
+            self._add_lane(number, len(self.rows) - 1)
         return row
+
+    # -- facial actions lanes ------------------------------------------------------------
+
+    def _layout_row(self, index: int) -> int:
+        """Where the ``index``-th person's row goes: under the legend, every other row while lanes show."""
+        return 2 + (2 * index if self.show_actions else index)
+
+    def set_actions_visible(self, on: bool) -> None:
+        """Show (or hide) a facial-actions lane under every person's row (View > Facial actions lane)."""
+        on = bool(on)
+        if on == self.show_actions:
+            return
+        for row in self.rows.values():
+            self.ci.removeItem(row.plot)
+        self._drop_lanes()
+        self.show_actions = on
+        for index, (number, row) in enumerate(self.rows.items()):
+            self.ci.addItem(row.plot, row=self._layout_row(index), col=0)
+            if on:
+                self._add_lane(number, index)
+        self._resize_for_rows(force=True)
+
+    def _add_lane(self, number: int, index: int) -> None:
+        row = self.rows[number]
+        lane = ActionsLane(self, number)
+        self.ci.addItem(lane.plot, row=self._layout_row(index) + 1, col=0)
+        lane.plot.setXLink(next(iter(self.rows.values())).plot)
+        lane.match_axis(row.plot.getAxis("left"))
+        lane.line.setValue(self._playhead)
+        self.lanes[number] = lane
+        self._update_lane(number)
+
+    def _update_lane(self, number: int, *, now: bool = False) -> None:
+        """Redraw a person's actions lane; while results stream in, at most once a second (it scans the video)."""
+        lane = self.lanes.get(number)
+        if lane is None or number not in self.model.probs:
+            return
+        if not now and time.monotonic() - self._lane_drawn.get(number, 0.0) < LANE_INTERVAL_S:
+            self._lanes_due.add(number)
+            if not self._lane_timer.isActive():
+                self._lane_timer.start()
+            return
+        self._lane_drawn[number] = time.monotonic()
+        self._lanes_due.discard(number)
+        lane.update(self.model.probs[number], self.model.actions.get(number))
+
+    def _catch_up_lanes(self) -> None:
+        for number in list(self._lanes_due):
+            self._update_lane(number, now=True)
+
+    def _drop_lanes(self) -> None:
+        for number, lane in self.lanes.items():
+            self.ci.removeItem(lane.plot)
+            if number in self.rows:
+                self.rows[number].plot.getAxis("left").setWidth(None)  # back to its own width
+        self.lanes = {}
 
     def set_damaged(self, ranges: list[tuple[int, int]]) -> None:
         """Hatch, on every person's row, the frames a damaged file would not decode."""
@@ -162,6 +235,7 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
     def _refresh_row(self, number: int, row: PersonRow, all_rows: bool) -> None:
         row.rename(self.model.names.get(number, f"Person {number}"))
         row.update(self.model.probs[number])
+        self._update_lane(number, now=all_rows)
         if len(row.curves) < len(EMOTIONS):
             if all_rows:
                 row.add_curves(len(EMOTIONS))
@@ -173,15 +247,15 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
             row.set_compare(self._compare.get(number, np.zeros(0, np.int8)), self.compare_title)
 
     @staticmethod
-    def height_for(people: int) -> int:
+    def height_for(people: int, lanes: bool = False) -> int:
         """The least height that shows ``people`` rows whole (the legend and the frame axis included)."""
-        return 60 + people * (CURVE_HEIGHT + 2 * TIER_HEIGHT + 8) + 22
+        return 60 + people * (CURVE_HEIGHT + 2 * TIER_HEIGHT + 8 + (LANE_HEIGHT + 8 if lanes else 0)) + 22
 
-    def _resize_for_rows(self) -> None:
+    def _resize_for_rows(self, force: bool = False) -> None:
         self._empty.setVisible(not self.rows)
         self._empty.setMaximumHeight(0 if self.rows else 40)
-        height = self.height_for(len(self.rows))
-        if height != self.minimumHeight():
+        height = self.height_for(len(self.rows), self.show_actions)
+        if height != self.minimumHeight() or force:
             self.setMinimumHeight(height)
             self.rows_changed.emit(len(self.rows))
 
@@ -212,12 +286,12 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
     def set_playhead(self, frame: int, playing: bool = False) -> None:
         """Move the playhead; while playing, keep it in view."""
         self._playhead = frame
-        for row in self.rows.values():
-            for line in row.lines:
-                if int(line.value()) != frame:
-                    line.blockSignals(True)
-                    line.setValue(frame)
-                    line.blockSignals(False)
+        lines = [line for row in self.rows.values() for line in row.lines]
+        for line in lines + [lane.line for lane in self.lanes.values()]:
+            if int(line.value()) != frame:
+                line.blockSignals(True)
+                line.setValue(frame)
+                line.blockSignals(False)
         if playing and self.follow and self.rows:
             plot = next(iter(self.rows.values())).plot
             lo, hi = plot.viewRange()[0]

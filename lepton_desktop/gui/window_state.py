@@ -19,6 +19,9 @@ SCREEN_SHARE = 0.88
 """How much of the screen's free area (both ways) a first start takes."""
 MIN_SIZE = (960, 600)
 """Smaller than this only when the screen itself is smaller."""
+LAYOUT_VERSION = 2
+"""Raised when the docks change (2: the Review queue): an older saved layout is not restored, so a new
+dock takes its designed place instead of wherever Qt would put a dock the layout does not know."""
 
 
 def layout_path() -> Path:
@@ -51,12 +54,12 @@ def restore_layout(window: QMainWindow) -> bool:
         screen = window.screen() or QGuiApplication.primaryScreen()
         if screen is not None:
             window.setGeometry(first_geometry(screen.availableGeometry()))
-    return state is not None and window.restoreState(state)
+    return state is not None and window.restoreState(state, LAYOUT_VERSION)
 
 
 def save_layout(window: QMainWindow) -> None:
     """Remember the window's geometry and dock layout."""
     store = _store()
     store.setValue("geometry", window.saveGeometry())
-    store.setValue("windowState", window.saveState())
+    store.setValue("windowState", window.saveState(LAYOUT_VERSION))
     store.sync()

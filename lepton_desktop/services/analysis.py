@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,15 +25,13 @@ from lepton_desktop.core.paths import user_data_dir
 from lepton_desktop.core.predictions import TrackPredictions
 from lepton_desktop.core.processes import process_alive
 from lepton_desktop.services.engine import get_engine
+from lepton_desktop.services.frame_loop import FrameLoop
 from lepton_desktop.services.models import pick_version, version_weights
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.video import VideoReader
-from lepton_desktop.video.damage import DecodeDamage, describe
-from lepton_desktop.vision.analyzer import AnalysisSettings, FaceRows, FrameAnalyzer
+from lepton_desktop.vision.analyzer import AnalysisSettings, FaceRows
 
 log = logging.getLogger(__name__)
-
-PROGRESS_INTERVAL_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ def analyze_video(
         record, _ = proj.videos.add(reader.info, reader.fingerprint)
         chosen = None if weights is not None else pick_version(proj, model_version)
         if chosen is not None:
-            weights = version_weights(chosen)
+            weights = version_weights(chosen, proj)
         engine = get_engine(device, weights)
         if chosen is not None:
             version = chosen
@@ -106,61 +104,37 @@ def analyze_video(
             if reused is not None:
                 yield _reused(proj, reused.id, record.id, reader.frame_count, engine.device_name, version.id)
                 return
+        loop = FrameLoop(reader, engine, settings)  # before the run starts: what cannot run fails early
         reap_interrupted(proj)
         run = proj.runs.start(record.id, params, version.id, owner=this_process())
         writer = _RunWriter(proj, run.id)
-        analyzer = FrameAnalyzer(engine.model, engine.detector, engine.device, settings)
         total = reader.frame_count
-        started = last_report = time.perf_counter()
-        done = 0
-        state = "done"
-        damage = DecodeDamage()
+        rows: FaceRows | None = None
         try:
-            frames = reader.iter_frames(damage=damage)
-            try:
-                for frame in frames:
-                    if should_stop():
-                        state = "cancelled"
+            with closing(loop.steps(should_stop)) as steps:
+                for step in steps:
+                    if step.rows is not None:
+                        writer.write(step.rows)
+                    if step.finished:
+                        rows = step.rows
                         break
-                    rows = analyzer.feed(frame.index, frame.image)
-                    done = frame.index + 1
-                    if rows is not None:
-                        writer.write(rows)
-                    now = time.perf_counter()
-                    if rows is not None or now - last_report >= PROGRESS_INTERVAL_S:
-                        last_report = now
-                        yield AnalysisProgress(
-                            record.id, run.id, done, total, analyzer.faces_found, done / max(now - started, 1e-9),
-                            rows, device=engine.device_name, track_ids=dict(writer.track_ids),
-                        )  # fmt: skip
-            finally:
-                frames.close()  # type: ignore[attr-defined]
-            if state == "done":
-                rows = analyzer.finish()
-                if rows is not None:
-                    writer.write(rows)
-            else:
-                rows = None
+                    yield AnalysisProgress(
+                        record.id, run.id, step.frames_done, total, step.faces, step.fps, step.rows,
+                        device=engine.device_name, track_ids=dict(writer.track_ids),
+                    )  # fmt: skip
         except (KeyboardInterrupt, SystemExit):  # Ctrl+C, or SIGTERM (the CLI turns it into SystemExit)
+            done = loop.done
             proj.runs.finish(run.id, "cancelled", frames_done=done, error=f"interrupted after {done} frames")
             raise
         except BaseException as exc:
-            proj.runs.finish(run.id, "failed", frames_done=done, error=f"{type(exc).__name__}: {exc}")
+            proj.runs.finish(run.id, "failed", frames_done=loop.done, error=f"{type(exc).__name__}: {exc}")
             raise
-        elapsed = time.perf_counter() - started
-        timings: dict[str, Any] = {
-            "total_s": round(elapsed, 3),
-            "fps": round(done / max(elapsed, 1e-9), 2),
-            "device": engine.device_name,
-        }
-        report = damage_report(reader.info.problem, damage) if state == "done" else None
-        if report is not None:
-            timings["damage"] = report
-            log.warning("%s: %s", reader.path.name, report["message"])
-        proj.runs.finish(run.id, state, frames_done=done, timings=timings)
+        if loop.damage is not None:
+            log.warning("%s: %s", reader.path.name, loop.damage["message"])
+        proj.runs.finish(run.id, loop.state, frames_done=loop.done, timings=loop.timings())
         yield AnalysisProgress(
-            record.id, run.id, done, total, analyzer.faces_found, done / max(elapsed, 1e-9), rows, state,
-            engine.device_name, dict(writer.track_ids), version.id, report,
+            record.id, run.id, loop.done, total, loop.analyzer.faces_found, loop.fps, rows, loop.state,
+            engine.device_name, dict(writer.track_ids), version.id, loop.damage,
         )  # fmt: skip
 
 
@@ -181,9 +155,34 @@ class _RunWriter:
                 track = self.project.runs.add_track(self.run_id, int(number), int(frames[0]), int(frames[-1]))
                 track_id = self.track_ids[int(number)] = track.id
             marks = None if rows.landmarks is None else rows.landmarks[mask]
+            actions = None if rows.actions is None else rows.actions[mask]
             self.project.runs.append_predictions(
-                track_id, TrackPredictions(frames, rows.boxes[mask], rows.probs[mask], marks)
+                track_id, TrackPredictions(frames, rows.boxes[mask], rows.probs[mask], marks, actions)
             )
+
+
+def store_computed(
+    project: Project,
+    video_id: int,
+    params: dict[str, Any],
+    version_id: int,
+    blocks: list[FaceRows],
+    *,
+    state: str,
+    frames_done: int,
+    timings: dict[str, Any],
+) -> int:
+    """Store an analysis computed elsewhere (a batch worker) as :func:`analyze_video` stores its own; the run id."""
+    run = project.runs.start(video_id, params, version_id, owner=this_process())
+    try:
+        writer = _RunWriter(project, run.id)
+        for rows in blocks:
+            writer.write(rows)
+    except BaseException as exc:
+        project.runs.finish(run.id, "failed", frames_done=frames_done, error=f"{type(exc).__name__}: {exc}")
+        raise
+    project.runs.finish(run.id, state, frames_done=frames_done, timings=timings)
+    return run.id
 
 
 def _reused(project: Project, run_id: int, video_id: int, total: int, device: str, version_id: int) -> AnalysisProgress:
@@ -194,29 +193,6 @@ def _reused(project: Project, run_id: int, video_id: int, total: int, device: st
         video_id, run_id, run.frames_done, total, len(track_ids), 0.0, rows, "reused", device, track_ids, version_id,
         run.timings.get("damage"),
     )  # fmt: skip
-
-
-def damage_report(problem: str | None, damage: DecodeDamage) -> dict[str, Any] | None:
-    """What of a damaged video could not be analysed, for the run record and the user; None if whole.
-
-    ``problem`` is what opening the file found (an incomplete file, a header that promises more
-    frames than it holds); ``damage`` what decoding found (frames that would not decode).
-    """
-    if problem is None and not damage.damaged:
-        return None
-    ranges = damage.ranges()
-    parts = [problem.rstrip(".") + "."] if problem else []
-    if ranges:
-        parts.append(
-            f"{damage.missing} frame{'s' if damage.missing != 1 else ''} could not be decoded and have no "
-            f"results ({'frame' if ranges == [(ranges[0][0],) * 2] else 'frames'} {describe(ranges)})."
-        )
-    elif damage.decode_errors or damage.dropped:
-        parts.append("Some pictures were damaged; the decoder patched them, so expect glitches there.")
-    report = damage.to_json()
-    report["message"] = " ".join(parts)
-    report["problem"] = problem
-    return report
 
 
 def stored_rows(parts: list[tuple[np.ndarray, TrackPredictions]]) -> FaceRows | None:
@@ -231,7 +207,10 @@ def stored_rows(parts: list[tuple[np.ndarray, TrackPredictions]]) -> FaceRows | 
     marks = None
     if all(p.landmarks is not None for _, p in parts):
         marks = np.concatenate([p.landmarks for _, p in parts]).astype(np.float32)[order]
-    return FaceRows(frames[order], tracks[order], boxes[order], probs[order], marks)
+    actions = None
+    if all(p.actions is not None for _, p in parts):
+        actions = np.concatenate([p.actions for _, p in parts]).astype(np.float32)[order]
+    return FaceRows(frames[order], tracks[order], boxes[order], probs[order], marks, actions)
 
 
 def this_process() -> dict[str, Any]:

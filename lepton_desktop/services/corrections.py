@@ -71,7 +71,7 @@ def same_people(project: Project, current: dict[int, int]) -> dict[int, int]:
     run = project.runs.get(first.run_id)
     aliases: dict[int, int] = {}
     for other in project.runs.list_runs(first.video_id):
-        if other.id == run.id or other.params != run.params:
+        if other.id == run.id or tracking_params(other.params) != tracking_params(run.params):
             continue
         for old in project.runs.tracks(other.id):
             new = tracks.get(current.get(old.number, -1))
@@ -82,6 +82,11 @@ def same_people(project: Project, current: dict[int, int]) -> dict[int, int]:
             if overlap >= 0.9 * longest:
                 aliases[old.id] = new.id
     return aliases
+
+
+def tracking_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The settings that decide who is who (face tracking): all but whether facial actions were read."""
+    return {k: v for k, v in params.items() if k != "actions"}
 
 
 def find_track(project: Project, video_id: int, number: int) -> Track:

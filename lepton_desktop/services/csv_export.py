@@ -9,12 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
+from lepton_desktop.core.actions import ACTION_NAMES, arousal, valence
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.timeline import FrameTimeline
 from lepton_desktop.vision.analyzer import FaceRows
 
 ANALYSIS_COLUMNS = ("frame", "time_s", "track", "x", "y", "w", "h", *EMOTIONS)
+ACTION_COLUMNS = ("valence", "arousal", *ACTION_NAMES)
+"""Added after ANALYSIS_COLUMNS when the run read facial actions (empty cells: no face in the crop)."""
 CLASSIFY_COLUMNS = ("path", *EMOTIONS)
 
 
@@ -36,7 +39,7 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> Path:
+def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]], delimiter: str = ",") -> Path:
     """Write a CSV file atomically (a temporary file renamed at the end); clear errors for full or read-only disks.
 
     Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) are written
@@ -47,7 +50,7 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]
     tmp = path.with_name(f".{path.name}.part")
     try:
         with tmp.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = csv.writer(handle, delimiter=delimiter)
             writer.writerow(header)
             writer.writerows([safe_cell(v) for v in row] for row in rows)  # names, paths: text from people
             handle.flush()
@@ -61,18 +64,34 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]
     return path
 
 
+def _number(value: float, digits: int) -> str:
+    return "" if np.isnan(value) else f"{value:.{digits}f}"
+
+
 def write_analysis_csv(path: Path, rows: FaceRows | None, timeline: FrameTimeline) -> Path:
-    """One line per face per frame: frame,time_s,track,x,y,w,h and the seven probabilities."""
+    """One line per face per frame: frame,time_s,track,x,y,w,h and the seven probabilities.
+
+    When the rows carry facial actions, ``valence``, ``arousal`` and the 52 action coefficients
+    (MediaPipe's names, :data:`ACTION_COLUMNS`) follow.
+    """
     times = timeline.times()
     lines: list[list[object]] = []
+    with_actions = rows is not None and rows.actions is not None
     if rows is not None:
+        if rows.actions is not None:
+            val, aro = valence(rows.probs), arousal(rows.actions)
         for i in range(len(rows)):
             frame = int(rows.frames[i])
             x, y, w, h = (round(float(v), 1) for v in rows.boxes[i])
             probs = rows.probs[i].astype(np.float64)
             probs /= probs.sum()
-            lines.append([frame, f"{times[frame]:.6f}", int(rows.tracks[i]), x, y, w, h, *(f"{p:.6f}" for p in probs)])
-    return write_csv(path, ANALYSIS_COLUMNS, lines)
+            line: list[object] = [frame, f"{times[frame]:.6f}", int(rows.tracks[i]), x, y, w, h]
+            line += [f"{p:.6f}" for p in probs]
+            if rows.actions is not None:
+                line += [_number(float(val[i]), 6), _number(float(aro[i]), 6)]
+                line += [_number(float(a), 4) for a in rows.actions[i]]
+            lines.append(line)
+    return write_csv(path, ANALYSIS_COLUMNS + (ACTION_COLUMNS if with_actions else ()), lines)
 
 
 def write_classify_csv(path: Path, results: list[tuple[str, np.ndarray]]) -> Path:

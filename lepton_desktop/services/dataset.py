@@ -15,6 +15,10 @@ Layout (read by Hugging Face ``datasets`` "imagefolder" without glue)::
       model_input/train.npz         the same crops at the model's input: gray 64x64, labels, names
       sequences/train/<name>.npz    per-track runs of consecutive frames: crops, labels, frames
 
+Where the analysis read facial actions, each ``metadata.jsonl`` line has ``actions`` (the 52
+coefficients in ``export.json``'s ``action_names`` order, null where no face was found) and the
+npz files an ``actions`` array (NaN where none).
+
 With ``features_only`` no face pixels are written: ``features/<split>.npz``
 and the sequences hold the CNN's embeddings and logits instead.
 
@@ -43,6 +47,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lepton_desktop import __version__
+from lepton_desktop.core.actions import ACTION_NAMES
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.processes import process_alive
@@ -87,7 +92,7 @@ class _Features:
         from lepton_desktop.services.models import pick_version, version_weights
 
         self.version = pick_version(project, options.model_version)
-        self.engine = get_engine(options.device, version_weights(self.version))
+        self.engine = get_engine(options.device, version_weights(self.version, project))
 
     def __call__(self, crops: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         import torch
@@ -194,6 +199,7 @@ class _Written:
     model_crops: dict[str, list[npt.NDArray[np.uint8]]] = field(default_factory=lambda: defaultdict(list))
     model_feats: dict[str, list[npt.NDArray[np.float32]]] = field(default_factory=lambda: defaultdict(list))
     model_logits: dict[str, list[npt.NDArray[np.float32]]] = field(default_factory=lambda: defaultdict(list))
+    model_actions: dict[str, list[npt.NDArray[np.float32]]] = field(default_factory=lambda: defaultdict(list))
     sequences: Counter[str] = field(default_factory=Counter)
     sequence_frames: Counter[str] = field(default_factory=Counter)
     cancelled: bool = False
@@ -273,6 +279,7 @@ def _write_track(
 ) -> None:
     present = np.array([(t.track_id, int(f)) in gray_crops for f in t.frames])
     frames, labels = t.frames[present], t.labels[present]
+    actions = None if t.actions is None else t.actions[present]
     if frames.size == 0:
         return
     crops = np.stack([gray_crops[(t.track_id, int(f))] for f in frames])
@@ -300,6 +307,11 @@ def _write_track(
             "model_version": t.model_version_id,
             "name": name,
         }
+        if actions is not None:
+            line["actions"] = [None if np.isnan(v) else round(float(v), 4) for v in actions[r]]
+        written.model_actions[t.split].append(
+            actions[r] if actions is not None else np.full(len(ACTION_NAMES), np.nan, np.float32)
+        )
         if features is None:
             line = {"file_name": f"{t.split}/{label}/{name}.png", **line}
             written.model_crops[t.split].append(crops[r])
@@ -329,6 +341,8 @@ def _write_track(
                 assert emb is not None and logits is not None
                 arrays["embeddings"] = emb[window].astype(np.float32)
                 arrays["logits"] = logits[window].astype(np.float32)
+            if actions is not None:
+                arrays["actions"] = actions[window].astype(np.float32)
             _npz(folder / f"{_crop_name(t, int(frames[window[0]]))}.npz", **arrays)
             written.sequences[t.split] += 1
             written.sequence_frames[t.split] += int(window.size)
@@ -356,12 +370,16 @@ def _finish(
                 handle.write(json.dumps(local) + "\n")
         label_idx = np.array([EMOTIONS.index(line["label"]) for line in split_lines], np.int8)
         index = np.array([names[line["name"]] for line in split_lines], np.int64)
+        extra: dict[str, Any] = {}
+        if any(t.actions is not None for t in plan.tracks):
+            acts = written.model_actions.get(split) or []
+            extra["actions"] = np.stack(acts) if acts else np.zeros((0, len(ACTION_NAMES)), np.float32)
         if features is None:
             folder = tmp / "model_input"
             folder.mkdir(exist_ok=True)
             crops = written.model_crops.get(split) or []
             _npz(folder / f"{split}.npz", crops=np.stack(crops) if crops else np.zeros((0, 64, 64), np.uint8),
-                 labels=label_idx, lines=index)  # fmt: skip
+                 labels=label_idx, lines=index, **extra)  # fmt: skip
         else:
             folder = tmp / "features"
             folder.mkdir(exist_ok=True)
@@ -371,7 +389,7 @@ def _finish(
             _npz(folder / f"{split}.npz",
                  embeddings=np.stack(feats) if feats else np.zeros((0, width), np.float32),
                  logits=np.stack(logits) if logits else np.zeros((0, len(EMOTIONS)), np.float32),
-                 labels=label_idx, lines=index)  # fmt: skip
+                 labels=label_idx, lines=index, **extra)  # fmt: skip
     with (tmp / "metadata.jsonl").open("w", encoding="utf-8") as handle:
         for line in lines:
             handle.write(json.dumps(line) + "\n")
@@ -460,4 +478,5 @@ def _summary(
         },
         "settings": options.to_json(),
         "lepton_version": __version__,
+        "action_names": list(ACTION_NAMES) if any(t.actions is not None for t in plan.tracks) else None,
     }

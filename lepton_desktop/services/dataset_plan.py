@@ -68,6 +68,8 @@ class TrackPlan:
     geometry: dict[int, FaceGeometry]
     aligned_from_boxes: bool
     model_version_id: int | None
+    actions: npt.NDArray[np.float32] | None = None
+    """(len(frames), 52) facial actions stored with the run, NaN where none were found; None if not read."""
 
 
 @dataclass
@@ -154,6 +156,7 @@ def make_plan(project: Project, options: ExportOptions) -> Plan:
                     video, splits[video.fingerprint], track_id, track.number, frames, agreed.labels[frames],
                     [agreed.annotators[f] for f in frames.tolist()], [agreed.origins[f] for f in frames.tolist()],
                     _geometry(pred, rows), pred.landmarks is None, run.model_version_id,
+                    None if pred.actions is None else pred.actions[rows],
                 )
             )  # fmt: skip
     if not plan.tracks:

@@ -63,7 +63,7 @@ def finetune(
     dev = pick_device(device)
     with open_project(project) as proj:
         parent = pick_version(proj, None)
-        model = load_emotion_model(version_weights(parent))
+        model = load_emotion_model(version_weights(parent, proj))
     if data.features_only:
         made_by = (data.info.get("features_of") or {}).get("weights_sha256")
         if made_by != parent.weights_sha256:
@@ -119,6 +119,7 @@ def finetune(
             dataset_fingerprint=data.info.get("fingerprint"),
             metrics=metrics,
         )
+        proj.model_versions.keep_weights(sha, path.read_bytes())  # a team project: usable on every machine
         if activate:
             version = proj.model_versions.activate(version.id)
     yield FineTuneProgress(

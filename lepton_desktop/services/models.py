@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.core.paths import user_data_dir
+from lepton_desktop.core.paths import user_cache_dir, user_data_dir
 from lepton_desktop.core.records import ModelVersion
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.store.errors import RecordNotFoundError
@@ -70,8 +72,13 @@ def ensure_shipped(project: Project) -> ModelVersion:
     return default
 
 
-def version_weights(version: ModelVersion) -> Path:
-    """The weights file of a version (a shipped model is found wherever it is installed)."""
+def version_weights(version: ModelVersion, project: Project | None = None) -> Path:
+    """The weights file of a version (a shipped model is found wherever it is installed).
+
+    A fine-tuned version's file lives on the machine that made it; when it is missing or changed
+    here and ``project`` keeps a copy (every fine-tuning stores one), that copy is written to this
+    machine's cache, checked against the version's SHA-256, and used.
+    """
     shipped = shipped_by_sha256().get(version.weights_sha256)
     if shipped is not None:
         return bundled_weights(shipped.file)
@@ -82,14 +89,36 @@ def version_weights(version: ModelVersion) -> Path:
             "another version (`lepton models`)."
         )
     path = Path(version.weights_path or "")
+    whole = bool(version.weights_path) and path.is_file() and file_sha256(path) == version.weights_sha256
+    if not whole and project is not None:
+        cached = _from_project(version, project)
+        if cached is not None:
+            return cached
     if not version.weights_path or not path.is_file():
         raise ModelVersionError(
             f"The weights of model version {version.id} ({version.name}) are missing: {path}. "
             "Activate another version with `lepton models activate ID`."
         )
-    if file_sha256(path) != version.weights_sha256:
+    if not whole:
         raise ModelVersionError(f"The weights of model version {version.id} at {path} have changed since it was made.")
     return path
+
+
+def _from_project(version: ModelVersion, project: Project) -> Path | None:
+    """The project's copy of a version's weights, in this machine's cache (verified by hash); None if it has none."""
+    target = user_cache_dir() / "weights" / f"{version.weights_sha256}.safetensors"
+    if target.is_file() and file_sha256(target) == version.weights_sha256:
+        return target
+    data = project.model_versions.kept_weights(version.weights_sha256)
+    if data is None:
+        return None
+    if hashlib.sha256(data).hexdigest() != version.weights_sha256:
+        raise ModelVersionError(f"The project's copy of the weights of model version {version.id} is damaged.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.part-{os.getpid()}")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return target
 
 
 def pick_version(project: Project, version_id: int | None) -> ModelVersion:
@@ -164,7 +193,7 @@ def activate(project: str | Path, version_id: int) -> dict[str, Any]:
             version = proj.model_versions.get(version_id)
         except RecordNotFoundError as exc:
             raise ModelVersionError(str(exc)) from None
-        path = version_weights(version)  # refuse a version whose weights are gone or changed
+        path = version_weights(version, proj)  # refuse a version whose weights are gone or changed
         if shipped_by_sha256().get(version.weights_sha256) is None:
             check_loadable(version, path)  # ... or are not a model this app can run
         return describe(proj.model_versions.activate(version.id))

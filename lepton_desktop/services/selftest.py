@@ -1,7 +1,8 @@
 """``lepton-desktop --self-test``: prove an installation works, headless and offline.
 
 Analyses the bundled sample with the bundled weights into a project in a
-temporary folder, checks the result and the project, and reports as JSON.
+temporary folder, checks the result and the project, writes a PDF report of it
+(figures, fonts, the PDF engine), and reports as JSON.
 Nothing is written outside the temporary folder and the user's own folders.
 """
 
@@ -18,6 +19,7 @@ import numpy as np
 from lepton_desktop import __version__
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.services.analysis import analyze_video, load_run_rows, run_to_completion
+from lepton_desktop.services.report import export_report
 from lepton_desktop.services.samples import bundled_sample
 from lepton_desktop.store import open_project
 
@@ -38,6 +40,7 @@ def run_self_test() -> dict[str, Any]:
             rows = load_run_rows(proj, last.run_id)
             integrity = proj.integrity_check()
             runs = len(proj.runs.list_runs())
+        report = list(export_report(project, Path(tmp) / "self-test.pdf", sample))[-1].written  # figures, fonts, PDF
         dominant = EMOTIONS[int(np.bincount(rows.probs.argmax(1), minlength=7).argmax())] if rows is not None else None
         checks.update(
             {
@@ -50,6 +53,7 @@ def run_self_test() -> dict[str, Any]:
                 "fps": round(last.fps, 1),
                 "project_integrity": integrity,
                 "project_runs": runs,
+                "report_pages": None if report is None else report.pages,
             }
         )
     ok = (
@@ -59,6 +63,7 @@ def run_self_test() -> dict[str, Any]:
         and checks["dominant"] == "happy"
         and checks["project_integrity"] == "ok"
         and checks["project_runs"] == 1
+        and (checks["report_pages"] or 0) >= 2
     )
     return {
         "ok": ok,

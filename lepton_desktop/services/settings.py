@@ -33,10 +33,22 @@ class Settings:
     playback_speed: float = 1.0
     device: str = "auto"
     stride: int = 3
+    actions: bool = False
+    """Analyses also read the 52 facial actions of every face (slower: see bench/actions.py)."""
     proxy_media: bool = True
     """Keep a small short-GOP copy of large videos in the cache, so seeking shows a frame at once."""
     proxy_cache_gb: float = 10.0
     """Room the copies may take; the least recently used go first."""
+    review_low_top: float = 0.5
+    """Review queue: a frame is uncertain when its top probability is below this..."""
+    review_high_entropy: float = 0.8
+    """...or its entropy (as a share of the largest possible) is above this."""
+    review_min_frames: int = 8
+    """Review queue: shorter stretches are not listed (annotator disagreement always is)."""
+    review_flicker_window: int = 25
+    """Review queue: frames in the window that counts changes of the dominant emotion..."""
+    review_flicker_changes: int = 3
+    """...and how many changes within it are flicker."""
 
     def proxy_budget_bytes(self) -> int:
         """``proxy_cache_gb`` in bytes."""

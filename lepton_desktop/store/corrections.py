@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.records import Correction
@@ -49,31 +51,16 @@ class CorrectionRepository:
         origin: str = "human",
     ) -> Correction:
         """Store a label for frames ``start_frame..end_frame`` (inclusive) of a track."""
-        if label not in EMOTIONS:
-            raise ValueError(f"unknown label {label!r}; expected one of: {', '.join(EMOTIONS)}")
-        if origin not in ORIGINS:
-            raise ValueError(f"unknown origin {origin!r}; expected one of: {', '.join(ORIGINS)}")
-        start_frame = frame_number(start_frame, "the first frame")
-        end_frame = frame_number(end_frame, "the last frame")
-        if not 0 <= start_frame <= end_frame:
-            raise ValueError(f"invalid frame range {start_frame}..{end_frame}")
         with self._project.session() as s:
-            track = s.get(TrackRow, track_id)
-            if track is None:
-                raise RecordNotFoundError(f"The project has no track with id {track_id}.")
-            who = annotator_row(s, annotator)
-            row = CorrectionRow(
-                video_id=track.video_id,
-                track_id=track_id,
-                start_frame=start_frame,
-                end_frame=end_frame,
-                label=label,
-                annotator_id=who.id,
-                origin=origin,
-            )
-            s.add(row)
-            s.flush()
-            return _record(row, who.name)
+            return _insert(s, track_id, start_frame, end_frame, label, annotator, origin)
+
+    def add_many(self, items: Sequence[tuple[int, int, int, str, str]], origin: str = "human") -> list[Correction]:
+        """Store several ``(track_id, start_frame, end_frame, label, annotator)`` labels in one transaction.
+
+        All of them are stored, in the order given, or (on any error) none.
+        """
+        with self._project.session() as s:
+            return [_insert(s, *item, origin) for item in items]
 
     def tombstone(self, correction_id: int) -> Correction:
         """Mark a correction undone (it stays in the history)."""
@@ -108,3 +95,32 @@ class CorrectionRepository:
             query = query.where(CorrectionRow.tombstoned_at.is_(None))
         with self._project.session() as s:
             return [_record(row, name) for row, name in s.execute(query.order_by(CorrectionRow.id))]
+
+
+def _insert(
+    s: Session, track_id: int, start_frame: int, end_frame: int, label: str, annotator: str, origin: str
+) -> Correction:
+    if label not in EMOTIONS:
+        raise ValueError(f"unknown label {label!r}; expected one of: {', '.join(EMOTIONS)}")
+    if origin not in ORIGINS:
+        raise ValueError(f"unknown origin {origin!r}; expected one of: {', '.join(ORIGINS)}")
+    start_frame = frame_number(start_frame, "the first frame")
+    end_frame = frame_number(end_frame, "the last frame")
+    if not 0 <= start_frame <= end_frame:
+        raise ValueError(f"invalid frame range {start_frame}..{end_frame}")
+    track = s.get(TrackRow, track_id)
+    if track is None:
+        raise RecordNotFoundError(f"The project has no track with id {track_id}.")
+    who = annotator_row(s, annotator)
+    row = CorrectionRow(
+        video_id=track.video_id,
+        track_id=track_id,
+        start_frame=start_frame,
+        end_frame=end_frame,
+        label=label,
+        annotator_id=who.id,
+        origin=origin,
+    )
+    s.add(row)
+    s.flush()
+    return _record(row, who.name)

@@ -95,6 +95,7 @@ class Project:
         from lepton_desktop.store.annotators import AnnotatorRepository
         from lepton_desktop.store.corrections import CorrectionRepository
         from lepton_desktop.store.model_versions import ModelVersionRepository
+        from lepton_desktop.store.review_marks import ReviewMarkRepository
         from lepton_desktop.store.runs import RunRepository
         from lepton_desktop.store.videos import VideoRepository
 
@@ -106,6 +107,7 @@ class Project:
         self.annotators = AnnotatorRepository(self)
         self.corrections = CorrectionRepository(self)
         self.model_versions = ModelVersionRepository(self)
+        self.review_marks = ReviewMarkRepository(self)
 
     @property
     def is_sqlite(self) -> bool:

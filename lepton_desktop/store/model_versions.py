@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from lepton_desktop.core.records import ModelVersion
 from lepton_desktop.store._util import aware_required
 from lepton_desktop.store.errors import RecordNotFoundError
-from lepton_desktop.store.schema import ModelVersionRow
+from lepton_desktop.store.schema import ModelVersionRow, ModelWeightsRow
 
 if TYPE_CHECKING:
     from lepton_desktop.store.database import Project
@@ -62,6 +62,18 @@ class ModelVersionRepository:
                 s.add(row)
                 s.flush()
             return _record(row)
+
+    def keep_weights(self, sha256: str, data: bytes) -> None:
+        """Keep these weights in the project (once per content), so every machine of a team project finds them."""
+        with self._project.session() as s:
+            if s.get(ModelWeightsRow, sha256) is None:
+                s.add(ModelWeightsRow(sha256=sha256, data=data, size=len(data)))
+
+    def kept_weights(self, sha256: str) -> bytes | None:
+        """The weights kept in the project under this SHA-256, if any."""
+        with self._project.session() as s:
+            row = s.get(ModelWeightsRow, sha256)
+            return None if row is None else bytes(row.data)
 
     def activate(self, version_id: int) -> ModelVersion:
         """Make this version the one new analyses use."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import func, insert, select
 
+from lepton_desktop.core.actions import ACTION_NAMES
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.predictions import TrackPredictions
 from lepton_desktop.core.records import AnalysisRun, Track
@@ -239,6 +240,7 @@ class RunRepository:
         boxes = np.ascontiguousarray(block.boxes, dtype="<f4")
         probs = np.ascontiguousarray(block.probs, dtype="<f4")
         marks = None if block.landmarks is None else np.ascontiguousarray(block.landmarks, dtype="<f4")
+        actions = None if block.actions is None else np.ascontiguousarray(block.actions, dtype="<f2")
         rows = []
         for lo in range(0, len(frames), CHUNK_FRAMES):
             hi = min(lo + CHUNK_FRAMES, len(frames))
@@ -252,6 +254,7 @@ class RunRepository:
                     "boxes": boxes[lo:hi].tobytes(),
                     "probs": probs[lo:hi].tobytes(),
                     "landmarks": None if marks is None else marks[lo:hi].tobytes(),
+                    "actions": None if actions is None else actions[lo:hi].tobytes(),
                 }
             )
         with self._project.session() as s:
@@ -271,6 +274,7 @@ class RunRepository:
                 PredictionChunkRow.boxes,
                 PredictionChunkRow.probs,
                 PredictionChunkRow.landmarks,
+                PredictionChunkRow.actions,
             )
             .where(PredictionChunkRow.track_id == track_id)
             .order_by(PredictionChunkRow.start_frame, PredictionChunkRow.id)
@@ -283,11 +287,16 @@ class RunRepository:
         marks = None
         if all(c.landmarks is not None for c in chunks):
             marks = np.frombuffer(b"".join(c.landmarks for c in chunks), dtype="<f4").reshape(-1, 5, 2)
+        actions = None
+        if all(c.actions is not None for c in chunks):
+            raw = b"".join(c.actions for c in chunks)
+            actions = np.frombuffer(raw, dtype="<f2").reshape(-1, len(ACTION_NAMES)).astype(np.float32)
         return TrackPredictions(
             np.frombuffer(b"".join(c.frames for c in chunks), dtype="<i4").astype(np.int32),
             np.frombuffer(b"".join(c.boxes for c in chunks), dtype="<f4").reshape(-1, 4).astype(np.float32),
             np.frombuffer(b"".join(c.probs for c in chunks), dtype="<f4").reshape(-1, n_classes).astype(np.float32),
             None if marks is None else marks.astype(np.float32),
+            actions,
         )
 
     def prediction_count(self) -> int:

@@ -132,6 +132,8 @@ class PredictionChunkRow(Base):
     """float32 (count, 7) in EMOTIONS order."""
     landmarks: Mapped[bytes | None] = mapped_column(LargeBinary)
     """float32 (count, 5, 2) face landmarks; NULL in chunks written before migration 0003."""
+    actions: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """float16 (count, 52) facial action coefficients (NaN: no face in the crop); NULL when not read."""
 
 
 class CorrectionRow(Base):
@@ -166,3 +168,32 @@ class ReviewStatusRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     annotator_id: Mapped[int | None] = mapped_column(ForeignKey("annotators.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ReviewMarkRow(Base):
+    """A stretch of one person that a human looked at for one reason of the review queue."""
+
+    __tablename__ = "review_marks"
+    __table_args__ = (
+        CheckConstraint("start_frame >= 0 AND end_frame >= start_frame", name="review_mark_range"),
+        Index("ix_review_marks_track", "track_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"))
+    start_frame: Mapped[int]
+    end_frame: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(24))
+    annotator_id: Mapped[int | None] = mapped_column(ForeignKey("annotators.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ModelWeightsRow(Base):
+    """The bytes of a model version's weights, keyed by their SHA-256 (fine-tuned versions only)."""
+
+    __tablename__ = "model_weights"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -72,6 +72,12 @@ def open_input(path: Path) -> Any:
         raise errors.CorruptVideoError(f"{path} could not be opened: {_reason(exc)}.") from None
 
 
+def has_audio(path: str | os.PathLike[str]) -> bool:
+    """True when the file carries a sound track (BORIS, for one, offers its waveform then)."""
+    with open_input(check_path(path)) as container:
+        return bool(container.streams.audio)
+
+
 MAX_SIDE = 16384
 """The largest picture side accepted: beyond 16K, a header is damaged rather than a real video."""
 

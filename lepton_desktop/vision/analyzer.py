@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
+from lepton_desktop.vision.actions import ActionReader, face_crop
 from lepton_desktop.vision.align import MODEL_INPUT, FaceGeometry, aligned_crop, model_input, to_gray
 from lepton_desktop.vision.model import EmotionModel, TrackMemory
 from lepton_desktop.vision.mtcnn import MTCNN
@@ -38,15 +39,20 @@ class AnalysisSettings:
     """Detection frames a track may miss in a row and still be bridged."""
     detect_batch: int = 4
     """Detection frames run through the detector together."""
+    actions: bool = False
+    """Also read the 52 facial actions of every face (MediaPipe blendshapes; see ``vision.actions``)."""
 
     def to_params(self) -> dict[str, int]:
-        """The settings as a JSON-able dict."""
-        return {
+        """The settings as a JSON-able dict (``actions`` only when on, so older runs keep matching)."""
+        params = {
             "stride": self.stride,
             "detect_max_side": self.detect_max_side,
             "min_face": self.min_face,
             "max_missed": self.max_missed,
         }
+        if self.actions:
+            params["actions"] = 1
+        return params
 
 
 DETECT_MIN_FACE = 20
@@ -72,6 +78,9 @@ class FaceRows:
     probs: npt.NDArray[np.float32]
     landmarks: npt.NDArray[np.float32] | None = None
     """(n, 5, 2) the landmarks each crop was aligned with (None for rows stored without them)."""
+    actions: npt.NDArray[np.float32] | None = None
+    """(n, 52) facial action coefficients (``core.actions.ACTION_NAMES``), NaN where the landmarker found
+    no face; None when the run did not read actions."""
 
     def __len__(self) -> int:
         return int(self.frames.shape[0])
@@ -89,6 +98,8 @@ class _Pending:
     faces: list[FaceGeometry] | None = None
     detect_image: npt.NDArray[np.uint8] | None = None
     scale: float = 1.0
+    rgb: npt.NDArray[np.uint8] | None = None
+    """The colour frame, kept only while actions are read (the landmarker wants colour)."""
 
 
 @dataclass
@@ -98,12 +109,25 @@ class _Batch:
     boxes: list[npt.NDArray[np.float32]] = field(default_factory=list)
     landmarks: list[npt.NDArray[np.float32]] = field(default_factory=list)
     crops: list[npt.NDArray[np.uint8]] = field(default_factory=list)
+    faces: list[npt.NDArray[np.uint8]] = field(default_factory=list)
+    """Colour crops for the facial actions (empty when not read)."""
 
 
 class FrameAnalyzer:
     """Stateful analysis of one video's frames, fed in order."""
 
-    def __init__(self, model: EmotionModel, detector: MTCNN, device: torch.device, settings: AnalysisSettings) -> None:
+    def __init__(
+        self,
+        model: EmotionModel,
+        detector: MTCNN,
+        device: torch.device,
+        settings: AnalysisSettings,
+        actions: ActionReader | None = None,
+    ) -> None:
+        """``actions``: the reader of facial actions, when ``settings.actions`` is on (the caller closes it)."""
+        if settings.actions and actions is None:
+            raise ValueError("settings ask for facial actions but no ActionReader was given")
+        self.actions = actions if settings.actions else None
         self.model = model.to(device).eval()
         self.detector = detector.to(device).eval()
         self.detector.min_face = DETECT_MIN_FACE
@@ -126,7 +150,7 @@ class FrameAnalyzer:
             raise ValueError("frames must be fed in increasing order")
         self._last_fed = index
         self._last_rgb = rgb
-        pending = _Pending(to_gray(rgb))
+        pending = _Pending(to_gray(rgb), rgb=rgb if self.actions is not None else None)
         if index % self.settings.stride == 0:
             pending.detect_image, pending.scale = _downscale(rgb, self.settings)
         self._pending[index] = pending
@@ -192,6 +216,8 @@ class FrameAnalyzer:
                 batch.boxes.append(np.array([x1, y1, x2 - x1, y2 - y1], np.float32))
                 batch.landmarks.append(np.asarray(face.landmarks, np.float32).reshape(5, 2))
                 batch.crops.append(aligned_crop(pending.gray, face, MODEL_INPUT))
+                if pending.rgb is not None:
+                    batch.faces.append(face_crop(pending.rgb, face.box))
             done.append(index)
         for index in done:
             del self._pending[index]
@@ -233,7 +259,8 @@ class FrameAnalyzer:
         probs = torch.softmax(final, dim=1).cpu().numpy().astype(np.float32)
         order = np.lexsort((numbers, frames))
         marks = np.stack(batch.landmarks)[order]
-        return FaceRows(frames[order], numbers[order], np.stack(batch.boxes)[order], probs[order], marks)
+        actions = None if self.actions is None else self.actions.read(batch.faces)[order]
+        return FaceRows(frames[order], numbers[order], np.stack(batch.boxes)[order], probs[order], marks, actions)
 
 
 def _downscale(rgb: npt.NDArray[np.uint8], settings: AnalysisSettings) -> tuple[npt.NDArray[np.uint8], float]:

@@ -183,6 +183,10 @@ def test_features_only_export_has_no_pixels_and_trains_the_head(project, tmp_pat
     result = _last(finetune(out, project=project, settings=TrainSettings(epochs=2), device="cpu")).result
     assert result["state"] in ("done", "early_stopped") and result["version_id"]
     assert result["trained"] == "temporal head"  # no pixels: the CNN cannot be trained
+    with open_project(project) as proj:  # the project keeps the new weights: a team's other machines use them
+        version = proj.model_versions.get(result["version_id"])
+        kept = proj.model_versions.kept_weights(version.weights_sha256)
+        assert kept is not None and kept == Path(version.weights_path).read_bytes()
 
 
 def test_learn_switch_reanalyse_and_roll_back(corrected, project, tmp_path):

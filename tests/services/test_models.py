@@ -115,3 +115,41 @@ def test_a_version_whose_weights_are_not_our_model_is_not_activated(tmp_path, ca
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and "cannot be activated" in err and "unchanged" in err, err
     assert [v["id"] for v in list_versions(path) if v["active"]] == [before["id"]]
+
+
+def test_a_version_whose_file_is_on_another_machine_is_used_from_the_project_copy(tmp_path):
+    """A team project: fine-tuned weights are kept in the project; a machine without the file uses that copy."""
+    import hashlib
+
+    from safetensors import safe_open
+    from safetensors.torch import load_file, save_file
+
+    from lepton_desktop.services.models import ModelVersionError, version_weights
+
+    made = tmp_path / "elsewhere" / "tuned.safetensors"  # as a fine-tuning on another machine wrote it
+    made.parent.mkdir()
+    source = str(bundled_weights(RESNET_MODEL.file))
+    with safe_open(source, "pt") as handle:
+        metadata = {**handle.metadata(), "tuned": "on another machine"}
+    save_file(load_file(source), str(made), metadata=metadata)
+    data = made.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    project = tmp_path / "team.lepton"
+    clip = make_video(tmp_path / "c.mp4", 12)
+    with open_project(project, create=True) as proj:
+        version = proj.model_versions.ensure("tuned", sha, weights_path=str(made))
+        proj.model_versions.keep_weights(sha, data)
+        proj.model_versions.keep_weights(sha, data)  # once per content
+    made.unlink()  # this machine never had the file
+    with open_project(project) as proj:
+        path = version_weights(version, proj)
+        assert path != made and path.read_bytes() == data
+        with pytest.raises(ModelVersionError, match="are missing"):
+            version_weights(version)  # without the project there is nothing to fall back on
+    last = run_to_completion(analyze_video(clip, project=project, model_version=version.id, device="cpu"))
+    assert last.state == "done" and last.model_version_id == version.id
+    assert activate(project, version.id)["active"]
+
+    path.write_bytes(data[:-10] + b"0123456789")  # the cached copy is damaged: fetched again
+    with open_project(project) as proj:
+        assert version_weights(version, proj).read_bytes() == data

@@ -143,6 +143,26 @@ def test_review_status_per_person(project):
         project.runs.set_review(track.id, "finished")
 
 
+def test_review_marks_per_person_and_reason(project):
+    video = _video(project)
+    run = project.runs.start(video.id, {})
+    one, two = project.runs.add_track(run.id, 1, 0, 99), project.runs.add_track(run.id, 2, 0, 99)
+    project.review_marks.add(one.id, 10, 20, "flicker", "ana")
+    project.review_marks.add(two.id, 0, 5, "annotators", None)
+    marks = project.review_marks.list([one.id, two.id])
+    assert [(m.track_id, m.start_frame, m.end_frame, m.reason, m.annotator) for m in marks] == [
+        (one.id, 10, 20, "flicker", "ana"),
+        (two.id, 0, 5, "annotators", None),
+    ]
+    assert project.review_marks.list([two.id])[0].reason == "annotators" and project.review_marks.list([]) == []
+    with pytest.raises(ValueError, match="unknown review reason 'vibes'"):
+        project.review_marks.add(one.id, 0, 1, "vibes", "ana")
+    with pytest.raises(ValueError, match="is before the first"):
+        project.review_marks.add(one.id, 9, 3, "flicker", "ana")
+    with pytest.raises(RecordNotFoundError):
+        project.review_marks.add(999_999, 0, 1, "flicker", "ana")
+
+
 def test_two_writers_naming_the_same_new_annotator_at_once_share_one_row(project):
     """Writer A looks the name up, writer B creates it and commits, then A inserts: A gets B's row, no error."""
     from sqlalchemy import event

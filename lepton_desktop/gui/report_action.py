@@ -1,0 +1,165 @@
+"""File > Export report: the open video (or the whole project) as an HTML or PDF report, made in the background.
+
+The report is built by :func:`lepton_desktop.services.report.export_report`, a generator, on a
+:class:`GeneratorWorker`; a progress dialog shows each step and Cancel stops before the next one
+(nothing is written then). When it is done, the status bar says where the file is.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog
+
+from lepton_desktop.gui.worker import GeneratorWorker
+from lepton_desktop.services.analysis import stored_results
+from lepton_desktop.services.report import export_report
+
+if TYPE_CHECKING:
+    from lepton_desktop.gui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+REPORT_FILTERS = "PDF report (*.pdf);;HTML report (*.html)"
+
+
+class ReportExport(QObject):
+    """The two menu actions, the running job (one at a time) and its progress dialog."""
+
+    def __init__(self, window: MainWindow, menu: QMenu) -> None:
+        super().__init__(window)
+        self.window = window
+        self.worker: GeneratorWorker | None = None
+        self.dialog: QProgressDialog | None = None
+        self.last: Any = None
+        """The last step of the newest job (its ``written`` says what was written, if anything)."""
+        self.action = window._action(menu, "Export re&port…", QKeySequence(), self.export_video)
+        self.project_action = window._action(menu, "Export projec&t report…", QKeySequence(), self.export_project)
+        window.installEventFilter(self)  # closing the window stops a running report first
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop)
+
+    # -- asking --------------------------------------------------------------------------
+
+    def export_video(self) -> None:
+        """A report on the open video."""
+        win = self.window
+        if win.video_path is None:
+            win.statusBar().showMessage("Open a video first: a report describes an analysed video.", 6000)
+            return
+        if win.fingerprint is None or stored_results(win.project, win.fingerprint) is None:
+            win._error("Nothing to report yet", "This video has no finished analysis in this project: press Ctrl+R.")
+            return
+        out = self._ask(win.video_path.with_name(f"{win.video_path.stem}-report.pdf"))
+        if out is not None:
+            self._start(out, str(win.video_path), all_videos=False)
+
+    def export_project(self) -> None:
+        """A report over every analysed video of the project in use."""
+        project = Path(str(self.window.project))
+        folder = project.parent if project.parent.is_dir() else Path.home()
+        out = self._ask(folder / f"{project.stem or 'project'}-report.pdf")
+        if out is not None:
+            self._start(out, None, all_videos=True)
+
+    def _ask(self, default: Path) -> Path | None:
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export report", str(default), REPORT_FILTERS)
+        if not path:
+            return None
+        out = Path(path)
+        if out.suffix.lower() not in (".pdf", ".html", ".htm"):
+            out = out.with_name(out.name + (".html" if chosen.startswith("HTML") else ".pdf"))
+        return out
+
+    # -- running -------------------------------------------------------------------------
+
+    def is_running(self) -> bool:
+        """True while a report is being made."""
+        return self.worker is not None and self.worker.is_running()
+
+    def _start(self, out: Path, video: str | None, *, all_videos: bool) -> None:
+        if self.is_running():
+            self.window.statusBar().showMessage("A report is being made already; wait for it or cancel it.", 6000)
+            return
+        project = self.window.project
+        self.last = None
+        dialog = QProgressDialog("Gathering the analysis…", "Cancel", 0, 0, self.window)
+        dialog.setWindowTitle(f"Export report: {out.name}")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setMinimumDuration(0)
+        dialog.setMinimumWidth(420)
+        dialog.canceled.connect(self.stop_soon)
+        self.dialog = dialog
+        worker = GeneratorWorker(
+            lambda stop: export_report(project, out, video, all_videos=all_videos, should_stop=stop), self
+        )
+        worker.step.connect(self._step)
+        worker.failed.connect(self._failed)
+        worker.done.connect(self._done)
+        self.worker = worker
+        dialog.show()
+        worker.start()
+
+    def _step(self, step: Any) -> None:
+        self.last = step
+        if self.dialog is not None:
+            self.dialog.setMaximum(step.total)
+            self.dialog.setValue(step.done)
+            self.dialog.setLabelText(step.message)
+
+    def _close_dialog(self) -> None:
+        if self.dialog is not None:
+            self.dialog.canceled.disconnect(self.stop_soon)
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
+
+    def _done(self) -> None:
+        self._close_dialog()
+        written = getattr(self.last, "written", None)
+        if written is None:
+            self.window.statusBar().showMessage("The report was cancelled: no file was written.", 8000)
+            return
+        pages = f", {written.pages} pages" if written.pages else ""
+        text = f"Report written to {written.path} ({written.people} people{pages})"
+        self.window.statusBar().showMessage(text, 15000)
+        log.info(text)
+
+    def _failed(self, message: str, _trace: str) -> None:
+        self._close_dialog()
+        self.window._error("The report was not written", message)
+
+    def stop_soon(self) -> None:
+        """Cancel: the job stops before its next step and writes nothing."""
+        if self.is_running() and self.worker is not None:
+            self.worker.stop()
+            if self.dialog is not None:
+                self.dialog.setLabelText("Stopping…")
+
+    def stop(self) -> None:
+        """Stop a running job and wait for it (the window closes, the app quits)."""
+        if self.is_running() and self.worker is not None:
+            self.worker.stop()
+            self.worker.wait(10_000)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.stop()
+        return False
+
+
+def add_report_action(window: MainWindow, file_menu: QMenu) -> ReportExport:
+    """Add *Export report…* and *Export project report…* to ``file_menu`` (once per window)."""
+    existing = getattr(window, "report_export", None)
+    if isinstance(existing, ReportExport):
+        return existing
+    export = ReportExport(window, file_menu)
+    window.report_export = export  # type: ignore[attr-defined]
+    return export

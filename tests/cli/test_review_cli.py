@@ -1,0 +1,79 @@
+"""``lepton review`` as typed: the ranked queue as JSON (and CSV), filtered by reason."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from lepton_desktop.services.samples import bundled_sample
+from tests.photos import SKIP_REASON, Segment, expression_clip, photo_dir
+
+
+def _lepton(*args):
+    return subprocess.run([sys.executable, "-m", "lepton_desktop", *map(str, args)], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    path = tmp_path_factory.mktemp("review-cli") / "p.lepton"
+    assert _lepton("analyze", bundled_sample(), "--project", path).returncode == 0
+    for start, end, label, who in ((10, 60, "sad", "bo"), (40, 90, "happy", "cy")):
+        done = _lepton("correct", "--project", path, "--video", bundled_sample(), "--track", 1,
+                       "--start", start, "--end", end, "--label", label, "--annotator", who)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    return path
+
+
+def test_review_lists_the_disagreement_first_with_times_and_writes_csv(project, tmp_path):
+    out = tmp_path / "queue.csv"
+    done = _lepton("review", "--project", project, "--video", bundled_sample(), "--csv", out)
+    assert done.returncode == 0, done.stderr
+    queue = json.loads(done.stdout)
+    first = queue["items"][0]
+    assert (first["person"], first["first_frame"], first["last_frame"], first["reason"]) == (1, 40, 60, "annotators")
+    assert first["start_s"] == pytest.approx(1.6) and first["end_s"] == pytest.approx(2.4)
+    assert queue["counts"]["annotators"] == 1 and queue["counts"]["unreviewed"] >= 2
+    assert f"lepton: {len(queue['items'])} items to review (1 annotators" in done.stderr
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(queue["items"]) and rows[0]["detail"] == "bo: sad, cy: happy"
+
+
+def test_review_filters_by_reason_and_refuses_unknown_ones(project):
+    done = _lepton("review", "--project", project, "--video", bundled_sample(), "--reason", "unreviewed")
+    items = json.loads(done.stdout)["items"]
+    assert items and {i["reason"] for i in items} == {"unreviewed"}
+    wrong = _lepton("review", "--project", project, "--video", bundled_sample(), "--reason", "vibes")
+    assert wrong.returncode == 2 and "invalid choice: 'vibes'" in wrong.stderr
+
+
+def test_review_of_a_video_never_analysed_is_one_sentence(tmp_path):
+    path = tmp_path / "empty.lepton"
+    assert _lepton("project", "init", path).returncode == 0
+    assert _lepton("project", "add", path, bundled_sample()).returncode == 0
+    done = _lepton("review", "--project", path, "--video", bundled_sample())
+    assert done.returncode == 1 and done.stderr.strip() == (
+        "lepton: error: sample.mp4 has no finished analysis yet; run 'lepton analyze' on it first."
+    )
+
+
+@pytest.mark.skipif(photo_dir() is None, reason=SKIP_REASON)
+def test_two_model_versions_that_disagree_are_listed_with_both_labels(tmp_path):
+    clip = tmp_path / "posed.mp4"
+    expression_clip(clip, [Segment(label, 40) for label in ("angry", "disgust", "surprise", "happy")])
+    path = tmp_path / "two-models.lepton"
+    assert _lepton("analyze", clip, "--project", path).returncode == 0
+    versions = json.loads(_lepton("models", "--project", path).stdout)
+    other = next(v["id"] for v in versions if v["name"].startswith("mini-Xception"))
+    assert _lepton("analyze", clip, "--project", path, "--model", other).returncode == 0
+    done = _lepton("review", "--project", path, "--video", clip, "--reason", "models")
+    queue = json.loads(done.stdout)
+    assert queue["compared_run"] == 1 and queue["run"] == 2
+    assert queue["items"] and {i["reason"] for i in queue["items"]} == {"models"}
+    item = queue["items"][0]
+    assert item["detail"].startswith("shown: ") and ", version 1: " in item["detail"]
+    assert all(i["frames"] >= 8 for i in queue["items"])
