@@ -364,7 +364,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         dialog = getattr(self, "_learning_dialog", None)
         if dialog is not None:  # an export or fine-tuning in progress stops cleanly and keeps nothing half-done
             dialog.close()
-        self.why_dock.widget().close_worker()
+        self.why_dock.panel.close_worker()
         self._close_video()
         self.corrections.close()
         save_layout(self)

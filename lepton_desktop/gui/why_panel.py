@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QProgressBar,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -309,12 +310,24 @@ def _toggle_dock(dock: QDockWidget, action: QAction) -> None:
     action.setChecked(not dock.isHidden())
 
 
-def install_why_dock(window: MainWindow, view: QMenu) -> QDockWidget:
+class WhyDock(QDockWidget):
+    """The dock; its panel scrolls, so a small screen keeps its layout (the panel is ~470 px tall)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__("Why?", window)
+        self.panel = WhyPanel(window)
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroller.setWidget(self.panel)
+        self.setWidget(scroller)
+
+
+def install_why_dock(window: MainWindow, view: QMenu) -> WhyDock:
     """The *Why?* dock, tabbed with the review queue, and *View > Why?* (key Y) to show it."""
-    panel = WhyPanel(window)
-    dock = QDockWidget("Why?", window)
+    dock = WhyDock(window)
+    panel = dock.panel
     dock.setObjectName("dock-why")
-    dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.hide()  # until asked for (Y); a saved layout that had it open opens it again
     if "review" in window.docks:

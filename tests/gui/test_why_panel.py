@@ -42,7 +42,7 @@ def test_why_follows_the_paused_playhead_without_blocking_the_window(qtbot, tmp_
     dock = win.docks["why"]
     menu_action(win, "View", "Why?").trigger()
     assert dock.isVisible()
-    panel = dock.widget()
+    panel = dock.panel
 
     happy = (spans[0][0] + spans[0][1]) // 2
     win.seek(happy)
