@@ -258,10 +258,23 @@ def test_foreign_or_changed_weights_are_refused(project, tmp_path):
     _last(export_dataset(project, data, ExportOptions()))
     result = _last(finetune(data, project=project, settings=TrainSettings(epochs=1), device="cpu")).result
     Path(result["weights"]).write_bytes(b"not safetensors")
+    assert activate(project, result["version_id"])["active"]  # the project's verified copy stands in
+    _forget_kept_weights(project)
     with pytest.raises(ModelVersionError, match="changed"):
         activate(project, result["version_id"])
     with pytest.raises(ModelVersionError, match="no model version"):
         activate(project, 999)
+
+
+def _forget_kept_weights(project):
+    """As in a project made before weights were kept in it (and no cached copy on this machine)."""
+    from sqlalchemy import text
+
+    from lepton_desktop.core.paths import user_cache_dir
+
+    with open_project(project) as proj, proj.session() as s:
+        s.execute(text("DELETE FROM model_weights"))
+    shutil.rmtree(user_cache_dir() / "weights", ignore_errors=True)
 
 
 def test_missing_weights_of_the_active_version_stop_analysis_clearly(corrected, project, tmp_path):
@@ -271,8 +284,12 @@ def test_missing_weights_of_the_active_version_stop_analysis_clearly(corrected, 
         finetune(data, project=project, settings=TrainSettings(epochs=1), device="cpu", activate=True)
     ).result
     Path(result["weights"]).unlink()
+    clip = corrected[0] / "clip0.mp4"
+    done = _last(analyze_video(clip, project=project, device="cpu", force=True))  # from the project's copy
+    assert done.state == "done" and done.model_version_id == result["version_id"]
+    _forget_kept_weights(project)
     with pytest.raises(ModelVersionError, match="missing"):
-        _last(analyze_video(corrected[0] / "clip0.mp4", project=project, device="cpu", force=True))
+        _last(analyze_video(clip, project=project, device="cpu", force=True))
 
 
 def test_corrections_follow_the_same_people_into_a_new_analysis(corrected, project):
