@@ -264,6 +264,8 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         self._flush(all_rows=True)
         for row in self.rows.values():
             row.add_curves(len(EMOTIONS))
+        self._lane_timer.stop()
+        self._catch_up_lanes()  # lanes held back while rows streamed in
 
     def _grow(self) -> None:
         """One small piece of timeline building per event-loop turn: a new person's plot, or three curves."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -11,18 +10,14 @@ import numpy as np
 
 from lepton_desktop.core.actions import ACTION_NAMES, arousal, valence
 from lepton_desktop.core.emotions import EMOTIONS
-from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.timeline import FrameTimeline
+from lepton_desktop.services.output import atomic_output
 from lepton_desktop.vision.analyzer import FaceRows
 
 ANALYSIS_COLUMNS = ("frame", "time_s", "track", "x", "y", "w", "h", *EMOTIONS)
 ACTION_COLUMNS = ("valence", "arousal", *ACTION_NAMES)
 """Added after ANALYSIS_COLUMNS when the run read facial actions (empty cells: no face in the crop)."""
 CLASSIFY_COLUMNS = ("path", *EMOTIONS)
-
-
-class OutputFileError(LeptonError):
-    """A results file could not be written."""
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,22 +40,10 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]
     Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) are written
     with a leading apostrophe, so opening an export never runs what someone typed as a name.
     """
-    if not path.parent.is_dir():
-        raise OutputFileError(f"{path}: the folder {path.parent} does not exist.")
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        with tmp.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, delimiter=delimiter)
-            writer.writerow(header)
-            writer.writerows([safe_cell(v) for v in row] for row in rows)  # names, paths: text from people
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputFileError(
-            f"{path} could not be written ({exc.strerror or exc}); is the disk full or read-only?"
-        ) from None
+    with atomic_output(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows([safe_cell(v) for v in row] for row in rows)  # names, paths: text from people
     return path
 
 

@@ -11,10 +11,10 @@ the same name stays until the new one is complete.
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from lepton_desktop.services.output import OutputFileError, atomic_output
 from lepton_desktop.services.report_data import Report, ReportError, ReportProgress, WrittenReport
 
 FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf"}
@@ -67,26 +67,17 @@ def write_report(report: Report, out: Path, fmt: str) -> WrittenReport:
     """Render and write atomically (a temporary file renamed at the end)."""
     from lepton_desktop.services.report_html import render_html, sections
 
-    tmp = out.with_name(f".{out.name}.part")
     pages = None
     try:
-        if fmt == "pdf":
-            from lepton_desktop.services.report_pdf import render_pdf
+        with atomic_output(out) as tmp:
+            if fmt == "pdf":
+                from lepton_desktop.services.report_pdf import render_pdf
 
-            pages = render_pdf(report, tmp)
-        else:
-            tmp.write_text(render_html(report), encoding="utf-8")
-        with tmp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ReportError(
-            f"{out} could not be written ({exc.strerror or exc}); is the disk full or read-only?"
-        ) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+                pages = render_pdf(report, tmp)
+            else:
+                tmp.write_text(render_html(report), encoding="utf-8")
+    except OutputFileError as exc:
+        raise ReportError(str(exc)) from None
     thumbs = sum(len(p.thumbnails) for v in report.videos for p in v.people)
     return WrittenReport(
         out, fmt, out.stat().st_size, pages, sections(report), len(report.videos), report.people, thumbs

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from lepton_desktop.services.csv_export import OutputFileError
 from lepton_desktop.services.interop.video import InteropError
+from lepton_desktop.services.output import atomic_output
 
 
 def write_atomically(path: Path, data: bytes) -> Path:
     """Write ``data`` to a temporary file beside ``path``, then rename it (no half-written file is ever left)."""
-    if not path.parent.is_dir():
-        raise OutputFileError(f"{path}: the folder {path.parent} does not exist.")
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        with tmp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputFileError(
-            f"{path} could not be written ({exc.strerror or exc}); is the disk full or read-only?"
-        ) from None
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(data)
     return path
 
 

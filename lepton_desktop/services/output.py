@@ -1,0 +1,40 @@
+"""Writing a user's output file whole or not at all, with one sentence when the disk says no.
+
+Every export (CSV, annotations, reports) writes to a temporary file beside the target, flushes it
+to disk and renames it over the target at the end: a crash, a full disk or a cancel never leaves
+half a file, and an older file of the same name survives until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from lepton_desktop.core.errors import LeptonError
+
+
+class OutputFileError(LeptonError):
+    """A results file could not be written."""
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it becomes ``path``, on any failure it is removed."""
+    if not path.parent.is_dir():
+        raise OutputFileError(f"{path}: the folder {path.parent} does not exist.")
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        yield tmp
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputFileError(
+            f"{path} could not be written ({exc.strerror or exc}); is the disk full or read-only?"
+        ) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
