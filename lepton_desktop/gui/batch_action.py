@@ -12,12 +12,12 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QProgressDialog
 
+from lepton_desktop.gui.dialog_job import DialogJob
 from lepton_desktop.gui.project_binding import load_stored
-from lepton_desktop.gui.worker import GeneratorWorker
 from lepton_desktop.services.batch import analyze_batch
 from lepton_desktop.services.batch_inputs import project_videos
 from lepton_desktop.vision.analyzer import AnalysisSettings
@@ -28,16 +28,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class BatchAnalysis(QObject):
-    """The menu action, the running batch (one at a time) and its progress dialog."""
+class BatchAnalysis(DialogJob):
+    """The menu action, the running batch (one at a time) and its progress dialog.
+
+    ``last`` is the newest step; its ``outcomes`` say what became of each video.
+    """
+
+    failed_title = "The videos were not analysed"
+    stopping_text = "Stopping: finished videos are kept…"
+    stop_wait_ms = 20_000
 
     def __init__(self, window: MainWindow, menu: QMenu) -> None:
         super().__init__(window)
-        self.window = window
-        self.worker: GeneratorWorker | None = None
-        self.dialog: QProgressDialog | None = None
-        self.last: Any = None
-        """The newest step of the newest batch (its ``outcomes`` say what became of each video)."""
         self.action = window._action(
             menu, "Analyse a&ll videos in project", QKeySequence("Ctrl+Shift+R"), self.start
         )  # fmt: skip
@@ -45,14 +47,6 @@ class BatchAnalysis(QObject):
             self.action.setEnabled(False)
             self.action.setToolTip("Needs Ray: pip install 'lepton-desktop[cluster]' (not part of the installers)")
             self.action.setStatusTip(self.action.toolTip())
-        window.installEventFilter(self)  # closing the window stops a running batch first
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.stop)
-
-    def is_running(self) -> bool:
-        """True while a batch runs."""
-        return self.worker is not None and self.worker.is_running()
 
     def start(self) -> None:
         """Analyse every video of the project whose file is found, on local Ray workers."""
@@ -70,7 +64,6 @@ class BatchAnalysis(QObject):
         project = win.project
         settings = AnalysisSettings(stride=win.settings.stride, actions=win.settings.actions)
         device = win.settings.device
-        self.last = None
         dialog = QProgressDialog("Starting the workers (Ray)…", "Cancel", 0, len(videos), win)
         dialog.setWindowTitle(f"Analyse all videos: {len(videos)} in the project")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -78,23 +71,13 @@ class BatchAnalysis(QObject):
         dialog.setAutoReset(False)
         dialog.setMinimumDuration(0)
         dialog.setMinimumWidth(460)
-        dialog.canceled.connect(self.stop_soon)
-        self.dialog = dialog
-        worker = GeneratorWorker(
+        self._run(
+            dialog,
             lambda stop: analyze_batch(videos, project=project, settings=settings, device=device, should_stop=stop),
-            self,
         )
-        worker.step.connect(self._step)
-        worker.failed.connect(self._failed)
-        worker.done.connect(self._done)
-        self.worker = worker
-        dialog.show()
-        worker.start()
 
     def _step(self, step: Any) -> None:
-        self.last = step
-        if self.dialog is None:
-            return
+        assert self.dialog is not None
         self.dialog.setValue(step.videos_done)
         left = "" if step.seconds_left is None else f", about {step.seconds_left:.0f} s left"
         self.dialog.setLabelText(
@@ -102,15 +85,7 @@ class BatchAnalysis(QObject):
             f"{step.frames_done} frames, {step.fps:.1f} frames/s{left}"
         )
 
-    def _close_dialog(self) -> None:
-        if self.dialog is not None:
-            self.dialog.canceled.disconnect(self.stop_soon)
-            self.dialog.close()
-            self.dialog.deleteLater()
-            self.dialog = None
-
     def _done(self) -> None:
-        self._close_dialog()
         last = self.last
         if last is None:
             return
@@ -138,28 +113,6 @@ class BatchAnalysis(QObject):
             load_stored(win)
             win._attach_corrections()  # the corrections follow the new run's people
             win.review.refresh_soon()
-
-    def _failed(self, message: str, _trace: str) -> None:
-        self._close_dialog()
-        self.window._error("The videos were not analysed", message)
-
-    def stop_soon(self) -> None:
-        """Cancel: running videos stop, finished ones stay in the project."""
-        if self.is_running() and self.worker is not None:
-            self.worker.stop()
-            if self.dialog is not None:
-                self.dialog.setLabelText("Stopping: finished videos are kept…")
-
-    def stop(self) -> None:
-        """Stop a running batch and wait for it (the window closes, the app quits)."""
-        if self.is_running() and self.worker is not None:
-            self.worker.stop()
-            self.worker.wait(20_000)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.stop()
-        return False
 
 
 def add_batch_action(window: MainWindow, analysis_menu: QMenu) -> BatchAnalysis:

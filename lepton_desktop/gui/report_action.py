@@ -11,12 +11,12 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog
 
-from lepton_desktop.gui.worker import GeneratorWorker
-from lepton_desktop.services.analysis import stored_results
+from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.gui.dialog_job import DialogJob
 from lepton_desktop.services.report import export_report
 
 if TYPE_CHECKING:
@@ -27,22 +27,18 @@ log = logging.getLogger(__name__)
 REPORT_FILTERS = "PDF report (*.pdf);;HTML report (*.html)"
 
 
-class ReportExport(QObject):
-    """The two menu actions, the running job (one at a time) and its progress dialog."""
+class ReportExport(DialogJob):
+    """The two menu actions, the running job (one at a time) and its progress dialog.
+
+    ``last`` is the newest step; its ``written`` says what was written, if anything.
+    """
+
+    failed_title = "The report was not written"
 
     def __init__(self, window: MainWindow, menu: QMenu) -> None:
         super().__init__(window)
-        self.window = window
-        self.worker: GeneratorWorker | None = None
-        self.dialog: QProgressDialog | None = None
-        self.last: Any = None
-        """The last step of the newest job (its ``written`` says what was written, if anything)."""
         self.action = window._action(menu, "Export re&port…", QKeySequence(), self.export_video)
         self.project_action = window._action(menu, "Export projec&t report…", QKeySequence(), self.export_project)
-        window.installEventFilter(self)  # closing the window stops a running report first
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.stop)
 
     # -- asking --------------------------------------------------------------------------
 
@@ -52,7 +48,7 @@ class ReportExport(QObject):
         if win.video_path is None:
             win.statusBar().showMessage("Open a video first: a report describes an analysed video.", 6000)
             return
-        if win.fingerprint is None or stored_results(win.project, win.fingerprint) is None:
+        if not _has_finished_run(win):
             win._error("Nothing to report yet", "This video has no finished analysis in this project: press Ctrl+R.")
             return
         out = self._ask(win.video_path.with_name(f"{win.video_path.stem}-report.pdf"))
@@ -78,16 +74,11 @@ class ReportExport(QObject):
 
     # -- running -------------------------------------------------------------------------
 
-    def is_running(self) -> bool:
-        """True while a report is being made."""
-        return self.worker is not None and self.worker.is_running()
-
     def _start(self, out: Path, video: str | None, *, all_videos: bool) -> None:
         if self.is_running():
             self.window.statusBar().showMessage("A report is being made already; wait for it or cancel it.", 6000)
             return
         project = self.window.project
-        self.last = None
         dialog = QProgressDialog("Gathering the analysis…", "Cancel", 0, 0, self.window)
         dialog.setWindowTitle(f"Export report: {out.name}")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -95,34 +86,15 @@ class ReportExport(QObject):
         dialog.setAutoReset(False)
         dialog.setMinimumDuration(0)
         dialog.setMinimumWidth(420)
-        dialog.canceled.connect(self.stop_soon)
-        self.dialog = dialog
-        worker = GeneratorWorker(
-            lambda stop: export_report(project, out, video, all_videos=all_videos, should_stop=stop), self
-        )
-        worker.step.connect(self._step)
-        worker.failed.connect(self._failed)
-        worker.done.connect(self._done)
-        self.worker = worker
-        dialog.show()
-        worker.start()
+        self._run(dialog, lambda stop: export_report(project, out, video, all_videos=all_videos, should_stop=stop))
 
     def _step(self, step: Any) -> None:
-        self.last = step
-        if self.dialog is not None:
-            self.dialog.setMaximum(step.total)
-            self.dialog.setValue(step.done)
-            self.dialog.setLabelText(step.message)
-
-    def _close_dialog(self) -> None:
-        if self.dialog is not None:
-            self.dialog.canceled.disconnect(self.stop_soon)
-            self.dialog.close()
-            self.dialog.deleteLater()
-            self.dialog = None
+        assert self.dialog is not None
+        self.dialog.setMaximum(step.total)
+        self.dialog.setValue(step.done)
+        self.dialog.setLabelText(step.message)
 
     def _done(self) -> None:
-        self._close_dialog()
         written = getattr(self.last, "written", None)
         if written is None:
             self.window.statusBar().showMessage("The report was cancelled: no file was written.", 8000)
@@ -132,26 +104,16 @@ class ReportExport(QObject):
         self.window.statusBar().showMessage(text, 15000)
         log.info(text)
 
-    def _failed(self, message: str, _trace: str) -> None:
-        self._close_dialog()
-        self.window._error("The report was not written", message)
 
-    def stop_soon(self) -> None:
-        """Cancel: the job stops before its next step and writes nothing."""
-        if self.is_running() and self.worker is not None:
-            self.worker.stop()
-            if self.dialog is not None:
-                self.dialog.setLabelText("Stopping…")
-
-    def stop(self) -> None:
-        """Stop a running job and wait for it (the window closes, the app quits)."""
-        if self.is_running() and self.worker is not None:
-            self.worker.stop()
-            self.worker.wait(10_000)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.stop()
+def _has_finished_run(win: MainWindow) -> bool:
+    """Whether the open video has a finished analysis in the project (run records only; no predictions read)."""
+    if win.fingerprint is None:
+        return False
+    try:
+        project = win.corrections.use(win.project)  # the connection the window keeps open
+        record = project.videos.by_fingerprint(win.fingerprint)
+        return record is not None and any(r.status == "done" for r in project.runs.list_runs(record.id))
+    except LeptonError:
         return False
 
 

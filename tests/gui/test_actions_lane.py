@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from lepton_desktop.core.actions import ACTION_NAMES
-from lepton_desktop.gui.actions_lane import add_actions_menu_items
 from tests.gui.windows import menu_action, shown_window
 from tests.photos import SKIP_REASON, Segment, expression_clip, photo_dir
 
@@ -23,16 +22,6 @@ def clip(tmp_path_factory):
     return path, spans
 
 
-def _wired(win):
-    """The window with the two menu items (main_window wires them; until then the test adds them the same way)."""
-    try:
-        menu_action(win, *LANE)
-    except AssertionError:
-        menus = {a.text().replace("&", ""): a.menu() for a in win.menuBar().actions()}
-        add_actions_menu_items(win, menus["View"], menus["Analysis"])
-    return win
-
-
 def _analyse(qtbot, win):
     menu_action(win, "Analysis", "Analyse video").trigger()
     qtbot.waitUntil(lambda: win._worker is not None and not win._worker.is_running(), timeout=120_000)
@@ -42,7 +31,7 @@ def _analyse(qtbot, win):
 
 def test_lane_shows_valence_then_actions_once_they_are_read(qtbot, tmp_path, clip):
     path, spans = clip
-    win = _wired(shown_window(qtbot, tmp_path / "p.lepton"))
+    win = shown_window(qtbot, tmp_path / "p.lepton")
     assert win.open_video(path)
     _analyse(qtbot, win)  # without actions (the default)
     menu_action(win, *LANE).trigger()

@@ -7,7 +7,6 @@ import time
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
-from lepton_desktop.gui.why_panel import install_why_dock
 from lepton_desktop.services.analysis import analyze_video, run_to_completion
 from tests.gui.windows import menu_action, shown_window
 from tests.photos import SKIP_REASON, Segment, expression_clip, photo_dir
@@ -24,19 +23,9 @@ def analysed(tmp_path_factory):
     return clip, project, spans
 
 
-def _wired(win):
-    """The window with View > Why? (main_window wires it; until then the test adds it the same way)."""
-    try:
-        menu_action(win, "View", "Why?")
-    except AssertionError:
-        view = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == "View")
-        install_why_dock(win, view)
-    return win
-
-
 def test_why_follows_the_paused_playhead_without_blocking_the_window(qtbot, tmp_path, analysed):
     clip, project, spans = analysed
-    win = _wired(shown_window(qtbot, project))
+    win = shown_window(qtbot, project)
     assert win.open_video(clip)
     qtbot.waitUntil(lambda: win.results.people() == [1], timeout=10_000)
     dock = win.docks["why"]
