@@ -45,6 +45,13 @@ class TrackPredictions:
     def __len__(self) -> int:
         return int(self.frames.shape[0])
 
+    def dense_probs(self, frame_count: int) -> npt.NDArray[np.float32]:
+        """(frame_count, 7) probabilities, NaN rows where the person is not seen."""
+        probs = np.full((frame_count, len(EMOTIONS)), np.nan, np.float32)
+        keep = (self.frames >= 0) & (self.frames < frame_count)
+        probs[self.frames[keep]] = self.probs[keep]
+        return probs
+
     @classmethod
     def empty(cls) -> TrackPredictions:
         """No rows."""

@@ -25,11 +25,10 @@ MAX_SEGMENT_ROWS = 40
 
 def per_frame(pred: TrackPredictions, frame_count: int) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int8]]:
     """Probabilities per frame (NaN rows where the person is not seen) and the model's label per frame (-1)."""
-    probs = np.full((frame_count, len(EMOTIONS)), np.nan, np.float32)
-    keep = (pred.frames >= 0) & (pred.frames < frame_count)
-    probs[pred.frames[keep]] = pred.probs[keep]
+    probs = pred.dense_probs(frame_count)
+    seen = ~np.isnan(probs[:, 0])
     labels = np.full(frame_count, UNLABELLED, np.int8)
-    labels[pred.frames[keep]] = pred.probs[keep].argmax(1)
+    labels[seen] = probs[seen].argmax(1)
     return probs, labels
 
 

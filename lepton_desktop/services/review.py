@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.records import AnalysisRun, VideoRecord
 from lepton_desktop.core.review import (
@@ -28,7 +27,6 @@ from lepton_desktop.core.review import (
     build_queue,
     counts,
 )
-from lepton_desktop.services.analysis import load_run_rows
 from lepton_desktop.services.corrections import (
     annotator_labels,
     find_track,
@@ -77,18 +75,7 @@ def thresholds_from(settings: Settings) -> ReviewThresholds:
 
 def dense_probs(project: Project, run_id: int, frame_count: int) -> dict[int, npt.NDArray[np.float32]]:
     """Per person number, (frames, 7) probabilities with NaN where the person is not seen."""
-    rows = load_run_rows(project, run_id)
-    out: dict[int, npt.NDArray[np.float32]] = {}
-    if rows is None:
-        return out
-    for number in np.unique(rows.tracks):
-        mask = rows.tracks == number
-        dense = np.full((frame_count, len(EMOTIONS)), np.nan, np.float32)
-        frames = rows.frames[mask]
-        keep = frames < frame_count
-        dense[frames[keep]] = rows.probs[mask][keep]
-        out[int(number)] = dense
-    return out
+    return {t.number: project.runs.predictions(t.id).dense_probs(frame_count) for t in project.runs.tracks(run_id)}
 
 
 def compared_run(project: Project, run: AnalysisRun) -> AnalysisRun | None:
