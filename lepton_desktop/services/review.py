@@ -78,6 +78,25 @@ def dense_probs(project: Project, run_id: int, frame_count: int) -> dict[int, np
     return {t.number: project.runs.predictions(t.id).dense_probs(frame_count) for t in project.runs.tracks(run_id)}
 
 
+_FINISHED_LABELS: dict[tuple[str, int, str, int], dict[int, npt.NDArray[np.int8]]] = {}
+"""Dominant labels of finished runs, by (project, run, when it finished, frames): a finished run never
+changes, and the app rebuilds the queue after every correction."""
+
+
+def finished_run_labels(project: Project, run: AnalysisRun, frame_count: int) -> dict[int, npt.NDArray[np.int8]]:
+    """Per person number, the dominant emotion of a finished run per frame (-1 where not seen)."""
+    key = (project.url, run.id, str(run.finished_at), frame_count)
+    if key not in _FINISHED_LABELS:
+        labels = {}
+        for number, probs in dense_probs(project, run.id, frame_count).items():
+            seen = ~np.isnan(probs[:, 0])
+            labels[number] = np.where(seen, np.nan_to_num(probs).argmax(axis=1), -1).astype(np.int8)
+        while len(_FINISHED_LABELS) >= 4:
+            _FINISHED_LABELS.pop(next(iter(_FINISHED_LABELS)))
+        _FINISHED_LABELS[key] = labels
+    return _FINISHED_LABELS[key]
+
+
 def compared_run(project: Project, run: AnalysisRun) -> AnalysisRun | None:
     """The newest finished run of the same video, with the same tracking settings, by another model version."""
     others = [
@@ -104,13 +123,10 @@ def gather(
     for old, new in same_people(project, {n: t.id for n, t in tracks.items()}).items():
         earlier[new].append(old)
     other = compared_run(project, run) if compare else None
-    other_labels: dict[int, npt.NDArray[np.int8]] = {}
+    other_labels: dict[int, npt.NDArray[np.int8]] = {} if other is None else finished_run_labels(project, other, frames)
     other_name = ""
     if other is not None:
         other_name = f"version {other.model_version_id}"  # names are long; `lepton models` lists them
-        for number, theirs in dense_probs(project, other.id, frames).items():
-            seen = ~np.isnan(theirs[:, 0])
-            other_labels[number] = np.where(seen, np.nan_to_num(theirs).argmax(axis=1), -1).astype(np.int8)
     marks_by_track: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     all_ids = [t.id for t in tracks.values()] + [i for ids in earlier.values() for i in ids]
     alias = {old: new for new, olds in earlier.items() for old in olds}
