@@ -366,6 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lepton_desktop import cli_batch
 
     cli_batch.add_commands(sub)
+    from lepton_desktop import cli_live
+
+    cli_live.add_commands(sub)
 
     proj = sub.add_parser(
         "project", help="create and inspect project files", description="Create and inspect project files."
