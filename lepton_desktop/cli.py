@@ -77,7 +77,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from lepton_desktop.vision.analyzer import AnalysisSettings
 
     video = args.video or bundled_sample()
-    settings = AnalysisSettings(stride=args.stride, min_face=args.min_face, actions=args.actions)
+    settings = AnalysisSettings(
+        stride=args.stride, min_face=args.min_face, actions=args.actions, steady_stride=args.steady_stride
+    )
     project = args.project or default_project()
     bar = _ProgressBar()
     try:
@@ -298,6 +300,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda or mps")
     p.add_argument(
         "--stride", type=_positive, default=3, help="detect faces every K frames; tracking fills between (3)"
+    )
+    p.add_argument(
+        "--steady-stride",
+        type=_positive,
+        default=4,
+        help="while every face is steady, detect only every Nth detection frame; what is skipped is "
+        "detected after all when a face comes, goes or strays (4; 1 = never skip)",
     )
     p.add_argument(
         "--min-face", type=_positive, default=40, help="smallest face to find, in video pixels (40; larger is faster)"

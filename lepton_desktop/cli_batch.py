@@ -68,7 +68,9 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from lepton_desktop.vision.analyzer import AnalysisSettings
 
     project = args.project or default_project()
-    settings = AnalysisSettings(stride=args.stride, min_face=args.min_face, actions=args.actions)
+    settings = AnalysisSettings(
+        stride=args.stride, min_face=args.min_face, actions=args.actions, steady_stride=args.steady_stride
+    )
     bar = _BatchBar()
     started = time.perf_counter()
     last = None
@@ -120,6 +122,9 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--ray-address", help="join this Ray cluster (default: $RAY_ADDRESS, else a local Ray)")
     p.add_argument("--device", default="auto", help="auto (a GPU per task when there is one), cpu, cuda or mps")
     p.add_argument("--stride", type=_positive, default=3, help="detect faces every K frames (3)")
+    p.add_argument(
+        "--steady-stride", type=_positive, default=4, help="while faces are steady, detect every Nth of those (4)"
+    )
     p.add_argument("--min-face", type=_positive, default=40, help="smallest face to find, in video pixels (40)")
     p.add_argument("--model", type=int, help="model version id (see `lepton models`; default: the active one)")
     p.add_argument("--actions", action="store_true", help="also read 52 facial actions per face (slower)")

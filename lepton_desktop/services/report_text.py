@@ -12,6 +12,7 @@ SETTING_NAMES = {
     "min_face": ("Smallest face found", "{} px"),
     "detect_max_side": ("Detection image", "longer side {} px"),
     "max_missed": ("Missed detections bridged", "up to {} in a row"),
+    "steady_stride": ("While faces are steady", "one detection frame in {} detected"),
 }
 REVIEW = {"not_started": "not started", "in_progress": "in progress", "done": "done"}
 ORIGINS = {"human": "relabelled", "accepted": "accepted proposals", "import": "imported"}

@@ -20,6 +20,7 @@ import torch
 
 from lepton_desktop.vision.actions import ActionReader, face_crop
 from lepton_desktop.vision.align import MODEL_INPUT, FaceGeometry, aligned_crop, model_input, to_gray
+from lepton_desktop.vision.boxes import iou_matrix
 from lepton_desktop.vision.model import EmotionModel, TrackMemory
 from lepton_desktop.vision.mtcnn import MTCNN
 from lepton_desktop.vision.tracker import FaceTracker, Track
@@ -41,6 +42,10 @@ class AnalysisSettings:
     """Detection frames run through the detector together."""
     actions: bool = False
     """Also read the 52 facial actions of every face (MediaPipe blendshapes; see ``vision.actions``)."""
+    steady_stride: int = 4
+    """While every face is steady, detect only every ``steady_stride``-th detection frame (1: never skip).
+    When something changes (a face appears, is lost or moves off its course) the skipped detection
+    frames are detected after all, so the tracks are as if no frame had been skipped."""
 
     def to_params(self) -> dict[str, int]:
         """The settings as a JSON-able dict (``actions`` only when on, so older runs keep matching)."""
@@ -50,6 +55,8 @@ class AnalysisSettings:
             "min_face": self.min_face,
             "max_missed": self.max_missed,
         }
+        if self.steady_stride != 1:
+            params["steady_stride"] = self.steady_stride
         if self.actions:
             params["actions"] = 1
         return params
@@ -57,6 +64,12 @@ class AnalysisSettings:
 
 DETECT_MIN_FACE = 20
 """Smallest face side, in detection-image pixels, that MTCNN is asked to find (its cells are 12 px)."""
+
+STEADY_IOU = 0.7
+"""A face is steady when its box where the track expected it overlaps the detected one at least this much."""
+
+STEADY_AFTER = 3
+"""Steady detections in a row before detection frames are skipped."""
 
 
 def detection_scale(width: int, height: int, settings: AnalysisSettings) -> float:
@@ -97,9 +110,13 @@ class _Pending:
     gray: npt.NDArray[np.uint8]
     faces: list[FaceGeometry] | None = None
     detect_image: npt.NDArray[np.uint8] | None = None
+    """Set on detection frames until they are detected (or skipped while the faces are steady)."""
     scale: float = 1.0
     rgb: npt.NDArray[np.uint8] | None = None
     """The colour frame, kept only while actions are read (the landmarker wants colour)."""
+    scheduled: bool = False
+    """Detected in the next batch; a detection frame that is not scheduled is detected only if
+    the faces turn out not to have been steady around it."""
 
 
 @dataclass
@@ -140,7 +157,15 @@ class FrameAnalyzer:
         self._last_detected = -1
         self._last_fed = -1
         self._last_rgb: npt.NDArray[np.uint8] | None = None
+        self._next_grid = 0
+        """The first frame index that may be the next detection frame (frames may arrive with gaps)."""
+        self._skip = 1
+        """Detect one detection frame in ``_skip``: 1, or ``settings.steady_stride`` while faces are steady."""
+        self._since_scheduled = self._skip
+        self._steady = 0
         self.faces_found = 0
+        self.detections = 0
+        """Detection frames actually run through the detector (for benchmarks)."""
 
     # -- feeding ---------------------------------------------------------------------
 
@@ -151,14 +176,18 @@ class FrameAnalyzer:
         self._last_fed = index
         self._last_rgb = rgb
         pending = _Pending(to_gray(rgb), rgb=rgb if self.actions is not None else None)
-        if index % self.settings.stride == 0:
+        if index >= self._next_grid:  # a detection frame: every stride-th, counted from the last
+            self._next_grid = index + self.settings.stride
             pending.detect_image, pending.scale = _downscale(rgb, self.settings)
+            self._since_scheduled += 1
+            if self._since_scheduled >= self._skip:
+                pending.scheduled = True
+                self._since_scheduled = 0
         self._pending[index] = pending
-        waiting = [i for i, p in self._pending.items() if p.detect_image is not None and p.faces is None]
+        waiting = [i for i, p in self._pending.items() if p.scheduled and p.faces is None]
         if len(waiting) >= self.settings.detect_batch:
-            self._detect(waiting)
-            horizon = self._last_detected - (self.settings.max_missed + 1) * self.settings.stride
-            return self._finalise(upto=horizon)
+            self._run_detections(waiting)
+            return self._finalise(upto=self._horizon())
         return None
 
     def finish(self) -> FaceRows | None:
@@ -166,17 +195,42 @@ class FrameAnalyzer:
         if self._pending:
             last = next(reversed(self._pending))
             tail = self._pending[last]
-            if tail.detect_image is None and tail.faces is None and self._last_rgb is not None:
+            if tail.faces is None:
                 # end on a detection so that the last frames are bracketed
-                tail.detect_image, tail.scale = _downscale(self._last_rgb, self.settings)
-            waiting = [i for i, p in self._pending.items() if p.detect_image is not None and p.faces is None]
+                if tail.detect_image is None and self._last_rgb is not None:
+                    tail.detect_image, tail.scale = _downscale(self._last_rgb, self.settings)
+                tail.scheduled = tail.detect_image is not None
+            waiting = [i for i, p in self._pending.items() if p.scheduled and p.faces is None]
             if waiting:
-                self._detect(waiting)
+                self._run_detections(waiting)
         return self._finalise(upto=None)
 
     # -- stages ----------------------------------------------------------------------
 
-    def _detect(self, indexes: list[int]) -> None:
+    def _run_detections(self, indexes: list[int]) -> None:
+        """Detect the scheduled frames and feed them to the tracker in order.
+
+        The detection frames skipped before each are detected first unless its faces are the tracked
+        ones where their tracks expected them (nothing came, went or strayed in between); then how many
+        to skip next is decided.
+        """
+        found = self._detect(indexes)
+        for index in indexes:
+            steady = self._is_steady(index, found[index])
+            last = self._last_detected
+            skipped = [i for i, p in self._pending.items() if last < i < index and p.detect_image is not None]
+            if skipped and not steady:
+                found_between = self._detect(skipped)
+                for between in skipped:
+                    self._track(between, found_between[between])
+            for between in skipped:
+                self._pending[between].detect_image = None  # steady: the tracker's interpolation stands
+            self._track(index, found[index])
+            self._steady = self._steady + 1 if steady else 0
+            self._skip = self.settings.steady_stride if self._steady >= STEADY_AFTER else 1
+
+    def _detect(self, indexes: list[int]) -> dict[int, list[FaceGeometry]]:
+        """The faces on these detection frames, in source pixels (the tracker is not told)."""
         images = [self._pending[i].detect_image for i in indexes]
         scale = self._pending[indexes[0]].scale
         # look for faces of min_face source pixels, as they appear after downscaling (never below 20 px)
@@ -185,17 +239,39 @@ class FrameAnalyzer:
             results = self.detector.detect(torch.from_numpy(np.stack(images)).to(self.device))  # type: ignore[arg-type]
         else:  # frames of different sizes cannot share a batch
             results = [self.detector.detect(torch.from_numpy(im)[None].to(self.device))[0] for im in images]
+        self.detections += len(indexes)
+        out = {}
         for index, detections in zip(indexes, results, strict=True):
-            pending = self._pending[index]
-            scale = pending.scale
-            faces = [
+            scale = self._pending[index].scale
+            out[index] = [
                 FaceGeometry((d.box / scale).astype(np.float32), (d.landmarks / scale).astype(np.float32))
                 for d in detections
             ]
-            pending.faces = faces
-            pending.detect_image = None
-            self.tracker.update(index, faces)
-            self._last_detected = index
+        return out
+
+    def _track(self, index: int, faces: list[FaceGeometry]) -> None:
+        pending = self._pending[index]
+        pending.faces = faces
+        pending.detect_image = None
+        self.tracker.update(index, faces)
+        self._last_detected = index
+
+    def _is_steady(self, index: int, faces: list[FaceGeometry]) -> bool:
+        """Whether these faces are exactly the tracked ones, each close to where its track expected it."""
+        alive = [t for t in self.tracker.tracks if t.alive]
+        if len(alive) != len(faces) or any(t.missed or len(t.frames) < self.tracker.min_hits for t in alive):
+            return False
+        if not alive:
+            return True
+        expected = torch.from_numpy(np.stack([t.predicted_box(index) for t in alive]))
+        iou = iou_matrix(expected, torch.from_numpy(np.stack([f.box for f in faces]))).numpy()
+        best = iou.argmax(axis=1)
+        return len(set(best.tolist())) == len(alive) and bool((iou.max(axis=1) >= STEADY_IOU).all())
+
+    def _horizon(self) -> int:
+        """The last frame no later detection can change: before every live track's last sighting."""
+        alive = [t.frames[-1] for t in self.tracker.tracks if t.alive and t.frames]
+        return min([self._last_detected, *alive]) - 1
 
     def _finalise(self, upto: int | None) -> FaceRows | None:
         batch = _Batch()
