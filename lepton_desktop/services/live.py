@@ -76,7 +76,7 @@ class LiveStep:
     notices: tuple[str, ...] = ()
     """What happened to the source since the last step (a stall, a reconnection)."""
     state: str = "running"
-    """``connecting`` (models loaded, the source opens next), ``running``, then ``done`` or ``failed``."""
+    """``connecting`` (the source opens next, then the models load), ``running``, then ``done`` or ``failed``."""
     summary: dict[str, Any] = field(default_factory=dict)
     """On the last step: the recording, the video and run ids, counts, latency over the whole session."""
 
@@ -194,15 +194,20 @@ class LiveSession:
         with open_project(self.project, create=True) as proj:
             version = pick_version(proj, self.model_version)
             weights = version_weights(version, proj)
-        engine = get_engine(self.device, weights)
-        analyzer = FrameAnalyzer(engine.model, engine.detector, engine.device, self.settings)
-        _warm_up(engine, self.settings)
         self.capture = capture = Capture(
             self.spec, self.record, timeout_s=self.stall_timeout_s, retries=self.retries, on_notice=self._notice
         )
+        yield LiveStep(0.0, 0, 0, 0, 0, 0, 0.0, 0.0, None, None, state="connecting")
+        capture.open()  # a missing camera, a bad address: said here, before the models load or anything is written
+        try:
+            engine = get_engine(self.device, weights)
+            analyzer = FrameAnalyzer(engine.model, engine.detector, engine.device, self.settings)
+            _warm_up(engine, self.settings)
+        except BaseException:
+            capture.stop()
+            raise
         loop = _Loop(self, analyzer, capture)
-        yield loop.step(None, "connecting")  # the models are ready; the source is opened next
-        capture.start()  # a missing camera, a bad address: raised here, before anything is written
+        capture.start()  # frames that came while the models loaded wait in the source's own buffer
         loop.started = time.monotonic()
         error: BaseException | None = None
         try:

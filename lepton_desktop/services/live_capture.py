@@ -72,8 +72,9 @@ class NewestSlot:
 class Capture:
     """Receive and record a live source; see the module docstring.
 
-    ``start`` opens the source on the caller's thread (so a missing camera or a bad address is
-    raised there, before anything is written); ``stop`` ends both threads and finishes the file.
+    ``open`` opens the source on the caller's thread (so a missing camera or a bad address is
+    raised there, before anything is written), ``start`` starts the threads; ``stop`` ends both
+    threads and finishes the file.
     ``notices`` collects what the user should hear about (a stall, a reconnection).
     """
 
@@ -111,10 +112,13 @@ class Capture:
 
     # -- life cycle -------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Open the source (raising :class:`LiveSourceError`) and start receiving and recording."""
+    def open(self) -> None:
+        """Open the source; raise :class:`LiveSourceError` with the reason."""
         self._input = LiveInput(self.spec, self.timeout_s).open()
         self.fps = self._input.fps
+
+    def start(self) -> None:
+        """Start receiving and recording (after :meth:`open`)."""
         self._receiver = threading.Thread(target=self._receive, name="lepton-live-receive", daemon=True)
         self._writer = threading.Thread(target=self._write, name="lepton-live-record", daemon=True)
         self._writer.start()

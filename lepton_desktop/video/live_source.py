@@ -93,7 +93,7 @@ def _file_spec(text: str, realtime: bool) -> SourceSpec:
 
 def _stream_options(scheme: str) -> dict[str, str]:
     """Start fast (small probe), never buffer more than needed; per protocol what keeps a stream steady."""
-    options = {"probesize": "1000000", "analyzeduration": "1000000", "fflags": "nobuffer"}
+    options = {"probesize": "1000000", "analyzeduration": "1000000"}
     if scheme in ("rtsp", "rtsps"):
         options["rtsp_transport"] = "tcp"  # no lost packets (and so no grey smears) on a busy network
     if scheme == "udp":
@@ -268,7 +268,7 @@ class LiveInput:
         except VideoError:
             self.close()
             raise LiveSourceError(f"{spec.label} carries no video picture.") from None
-        self.stream.thread_type = "AUTO"
+        self.stream.thread_type = "SLICE"  # frame threads would hold frames back: latency, and lost at a stall
         rate = self.stream.guessed_rate or self.stream.average_rate or self.stream.base_rate
         self.fps = float(rate) if rate and 1 <= float(rate) <= 240 else 25.0
         return self
@@ -301,9 +301,16 @@ class LiveInput:
         except (av.error.ExitError, av.error.FFmpegError, OSError) as exc:
             if self.spec.kind == "file":
                 raise LiveSourceError(f"{self.spec.label} could not be read further ({_reason(exc)}).") from None
+            yield from self._flush()  # what the decoder still holds arrived too
             raise StreamStalled(_stall_reason(exc, self.timeout_s)) from None
         if self.spec.kind != "file":  # a stream or a camera that ends has dropped: the caller may reconnect
             raise StreamStalled("the stream ended")
+
+    def _flush(self) -> Iterator[Any]:
+        try:
+            yield from self.stream.codec_context.decode(None)
+        except (av.error.FFmpegError, ValueError):
+            return
 
     def close(self) -> None:
         """Disconnect (safe to call twice)."""
