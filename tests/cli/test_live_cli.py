@@ -191,11 +191,11 @@ def test_a_sender_killed_mid_stream_leaves_a_playable_recording_and_a_finished_r
     assert any("the stream stopped" in line for line in live.err)
     summary = _summary(live)
 
-    frame_count, numbers = _recording_numbers(record)  # plays to its end
+    frame_count, _numbers = _recording_numbers(record)  # plays to its end
     assert frame_count == summary["frames"] and frame_count >= RECORDED_FLOOR * sent - 2, (frame_count, sent)
-    video, run, rows = _stored(project, record)
+    _video, run, rows = _stored(project, record)
     assert run.frames_done == frame_count and run.timings["live"]["end"].startswith("the stream stopped")
-    assert rows is not None and 0 <= int(rows.frames.min()) and int(rows.frames.max()) < frame_count
+    assert rows is not None and int(rows.frames.min()) >= 0 and int(rows.frames.max()) < frame_count
 
 
 def test_a_file_played_as_live_is_recorded_frame_for_frame(clip, tmp_path):
@@ -206,7 +206,7 @@ def test_a_file_played_as_live_is_recorded_frame_for_frame(clip, tmp_path):
     assert summary["end"] == "the file ended"
     frame_count, numbers = _recording_numbers(record)
     assert frame_count == summary["frames"] == 300 and numbers == list(range(300))
-    video, run, rows = _stored(project, record)
+    _video, _run, rows = _stored(project, record)
     assert rows is not None and len(np.unique(rows.tracks)) >= 2
     _check_rows_fit_their_frames(rows, numbers)
     assert any("lepton-desktop --project" in line for line in live.err)
