@@ -37,6 +37,7 @@ from lepton_desktop.gui.frame_loader import FrameLoader
 from lepton_desktop.gui.frame_view import FrameView
 from lepton_desktop.gui.help import HelpMenu
 from lepton_desktop.gui.labelling import LabellingMixin
+from lepton_desktop.gui.live_action import add_live_action
 from lepton_desktop.gui.memory import settle_memory
 from lepton_desktop.gui.panels import AnalysisPanel, CorrectionsPanel, PeoplePanel
 from lepton_desktop.gui.player import SPEEDS, PlayerMixin
@@ -181,6 +182,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self.open_action = self._action(file_menu, "&Open video…", QKeySequence.StandardKey.Open, self.open_dialog)
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.live_action = add_live_action(self, file_menu)
         file_menu.addSeparator()
         self._action(file_menu, "New &project…", QKeySequence("Ctrl+Shift+N"), self.new_project_dialog)
         self._action(file_menu, "Open pro&ject…", QKeySequence("Ctrl+Shift+O"), self.open_project_dialog)
