@@ -51,6 +51,8 @@ STEP_INTERVAL_S = 0.2
 NO_FACE_SHOW_S = 0.3
 """A picture with no final rows is shown after this long (no faces in view: nothing to wait for)."""
 KEEP_PICTURES = 12
+JOIN_BLOCKS = 256
+"""The rows kept for the run are joined into one block this often."""
 
 
 @dataclass(frozen=True)
@@ -367,6 +369,8 @@ class _Loop:
             self._pictures.popitem(last=False)
         if rows is not None:
             self.blocks.append(rows)
+            if len(self.blocks) >= JOIN_BLOCKS:  # a few arrays, not thousands of small ones: memory stays flat
+                self.blocks = [_join(self.blocks)]
             for frame in np.unique(rows.frames).tolist():
                 kept = self._pictures.get(frame)
                 if kept is not None:
@@ -420,6 +424,17 @@ class _Loop:
         if capture.error is not None:
             return str(capture.error)
         return self.stopped_by or capture.ended or "stopped"
+
+
+def _join(blocks: list[FaceRows]) -> FaceRows:
+    """Blocks of rows (in frame order) as one."""
+
+    def joined(name: str) -> Any:
+        parts = [getattr(b, name) for b in blocks]
+        return None if any(p is None for p in parts) else np.concatenate(parts)
+
+    return FaceRows(joined("frames"), joined("tracks"), joined("boxes"), joined("probs"),
+                    joined("landmarks"), joined("actions"))  # fmt: skip
 
 
 def _within_mask(rows: FaceRows, mask: np.ndarray) -> FaceRows:
