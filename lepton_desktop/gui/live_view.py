@@ -45,7 +45,8 @@ class LiveWindow(QWidget):
         self.summary: dict[str, Any] | None = None
         self.last: LiveStep | None = None
         self.setWindowTitle(f"Live: {session.spec.label} — Lepton Desktop")
-        self.resize(980, 760)
+        screen = main.screen().availableGeometry()  # the whole window on screen, on a 1366x768 one too
+        self.resize(min(980, screen.width() - 40), min(760, screen.height() - 110))
         self.view = FrameView()
         self.results = LiveResults(self)
         self.timeline = TimelineWidget(self.results)
@@ -59,6 +60,7 @@ class LiveWindow(QWidget):
         self.notice = QLabel("")
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("color: #e0a050;")
+        self.notice.setVisible(False)  # shown when the source has something to say (a stall, a reconnection)
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Finish the recording and open it with its results")
         self.stop_button.clicked.connect(self.stop)
@@ -67,10 +69,10 @@ class LiveWindow(QWidget):
         bar.addWidget(self.stop_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.view, 3)
+        layout.addWidget(self.view, 5)
         layout.addLayout(bar)
         layout.addWidget(self.notice)
-        layout.addWidget(scroller, 2)
+        layout.addWidget(scroller, 4)
         self.worker = GeneratorWorker(session.run, self)
         self.worker.step.connect(self._step)
         self.worker.failed.connect(self._failed)
@@ -98,6 +100,7 @@ class LiveWindow(QWidget):
         self.stop_button.setEnabled(False)
         self.stop_button.setText("Stopping…")
         self.notice.setText("Finishing the recording and storing the results…")
+        self.notice.setVisible(True)
 
     def is_running(self) -> bool:
         """True until the session has ended."""
@@ -112,6 +115,7 @@ class LiveWindow(QWidget):
         self._follow()
         if step.notices:
             self.notice.setText(step.notices[-1])
+            self.notice.setVisible(True)
             for text in step.notices:
                 log.info("live: %s", text)
         self.stats.setText(stats_text(step))
