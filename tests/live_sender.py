@@ -1,6 +1,6 @@
 """Send a video clip as a live MPEG-TS stream over UDP, at its real-time rate (a test and benchmark helper).
 
-    python -m tests.live_sender CLIP udp://127.0.0.1:5000 [--loops N] [--gop 25]
+    python -m tests.live_sender CLIP udp://127.0.0.1:5000 [--loops N] [--gop 25] [--frames N]
 
 Decodes the clip (looping it N times), encodes every frame with libx264 (no B-frames, a keyframe
 every ``--gop`` frames, as a camera or an encoder box would), muxes MPEG-TS into UDP packets of
@@ -18,7 +18,7 @@ from fractions import Fraction
 import av
 
 
-def send(clip: str, url: str, loops: int = 1, gop: int = 25) -> int:
+def send(clip: str, url: str, loops: int = 1, gop: int = 25, frames: int | None = None) -> int:
     with av.open(clip) as source:
         stream = source.streams.video[0]
         rate = stream.guessed_rate or stream.average_rate or Fraction(25)
@@ -33,6 +33,8 @@ def send(clip: str, url: str, loops: int = 1, gop: int = 25) -> int:
         for _ in range(loops):
             with av.open(clip) as source:
                 for frame in source.decode(video=0):
+                    if frames is not None and sent >= frames:
+                        break
                     due = started + sent / float(rate)
                     wait = due - time.monotonic()
                     if wait > 0:
@@ -56,8 +58,9 @@ def main() -> int:
     parser.add_argument("url")
     parser.add_argument("--loops", type=int, default=1)
     parser.add_argument("--gop", type=int, default=25)
+    parser.add_argument("--frames", type=int, help="stop after this many frames")
     args = parser.parse_args()
-    sent = send(args.clip, args.url, args.loops, args.gop)
+    sent = send(args.clip, args.url, args.loops, args.gop, args.frames)
     print(f"done {sent}", flush=True)
     return 0
 

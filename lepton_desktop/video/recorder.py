@@ -82,6 +82,8 @@ class Recorder:
         """Append ``frame`` (an av.VideoFrame) shown at ``seconds`` from the start; return its frame number."""
         pts = max(round(seconds / TIME_BASE), self._last_pts + 1)
         self._last_pts = pts
+        if (frame.width, frame.height) != (self.width, self.height):  # odd sides, or a stream that changed size
+            frame = frame.reformat(self.width, self.height, "yuv420p")
         frame.pts, frame.time_base = pts, TIME_BASE
         try:
             for packet in self._stream.encode(frame):

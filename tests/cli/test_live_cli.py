@@ -89,8 +89,8 @@ def _live(*args: str) -> _Proc:
     return _Proc([sys.executable, "-m", "lepton_desktop", "live", *args])
 
 
-def _sender(clip: Path, port: int) -> _Proc:
-    return _Proc([sys.executable, "-m", "tests.live_sender", str(clip), f"udp://127.0.0.1:{port}"])
+def _sender(clip: Path, port: int, *extra: str) -> _Proc:
+    return _Proc([sys.executable, "-m", "tests.live_sender", str(clip), f"udp://127.0.0.1:{port}", *extra])
 
 
 def _sent(sender: _Proc) -> int:
@@ -196,6 +196,32 @@ def test_a_sender_killed_mid_stream_leaves_a_playable_recording_and_a_finished_r
     _video, run, rows = _stored(project, record)
     assert run.frames_done == frame_count and run.timings["live"]["end"].startswith("the stream stopped")
     assert rows is not None and int(rows.frames.min()) >= 0 and int(rows.frames.max()) < frame_count
+
+
+def test_a_stream_that_stalls_and_comes_back_is_reconnected_into_the_same_recording(clip, tmp_path):
+    project, record, port = tmp_path / "p.lepton", tmp_path / "twice.mkv", _free_udp_port()
+    live = _live(f"udp://127.0.0.1:{port}", "--project", str(project), "--record", str(record),
+                 "--stall-timeout", "1", "--retries", "3")  # fmt: skip
+    live.wait_for("lepton: live: opening udp://")
+    first = _sender(clip, port, "--frames", "100")
+    assert first.finish() == 0
+    live.wait_for("Reconnecting to udp://")
+    second = _sender(clip, port, "--frames", "100")
+    assert second.finish() == 0
+    assert live.finish() == 0, live.err[-10:]
+    assert any("Reconnected to udp://" in line for line in live.err), live.err
+    summary = _summary(live)
+    assert summary["reconnects"] >= 1
+    frame_count, numbers = _recording_numbers(record)
+    assert frame_count == summary["frames"] >= RECORDED_FLOOR * 200, (frame_count, summary)
+    restart = next(k for k in range(1, len(numbers)) if numbers[k] < numbers[k - 1])  # the second sending
+    assert numbers[:restart] == sorted(numbers[:restart]) and numbers[restart:] == sorted(numbers[restart:])
+    assert numbers[restart - 1] >= 95 and numbers[restart] <= 5, numbers[restart - 3 : restart + 3]
+    with VideoReader(record) as reader:  # the gap is in the recording's timing, not in its frame numbers
+        times = reader.timeline.times()
+    assert times[restart] - times[restart - 1] > 0.5
+    _, run, rows = _stored(project, record)
+    assert run.timings["live"]["reconnects"] >= 1 and int(rows.frames.max()) < frame_count
 
 
 def test_a_file_played_as_live_is_recorded_frame_for_frame(clip, tmp_path):
