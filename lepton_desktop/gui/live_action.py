@@ -76,5 +76,5 @@ def add_live_action(window: MainWindow, file_menu: QMenu) -> LiveAction:
     if isinstance(existing, LiveAction):
         return existing
     live = LiveAction(window, file_menu)
-    window.live_action = live  # type: ignore[attr-defined]
+    window.live_action = live
     return live

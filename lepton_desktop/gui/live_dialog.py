@@ -68,7 +68,8 @@ class LiveSourceDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.start_button = buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
         for button in buttons.buttons():
-            button.setAutoDefault(False)
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
         self.start_button.setDefault(True)  # Enter starts (never Cancel, never File…)
         self.address.returnPressed.connect(self.accept)
         buttons.accepted.connect(self.accept)
