@@ -138,6 +138,7 @@ def _check_rows_fit_their_frames(rows, numbers: list[int]) -> None:
     assert spreads[0] < 3.0, spreads
 
 
+@pytest.mark.slow
 def test_a_udp_stream_is_recorded_whole_and_analysed_on_the_recordings_frame_numbers(clip, tmp_path):
     project, record, port = tmp_path / "p.lepton", tmp_path / "stream.mkv", _free_udp_port()
     started = time.monotonic()
@@ -176,6 +177,7 @@ def test_a_udp_stream_is_recorded_whole_and_analysed_on_the_recordings_frame_num
     )
 
 
+@pytest.mark.slow
 def test_a_sender_killed_mid_stream_leaves_a_playable_recording_and_a_finished_run(clip, tmp_path):
     project, record, port = tmp_path / "p.lepton", tmp_path / "cut.mkv", _free_udp_port()
     live = _live(f"udp://127.0.0.1:{port}", "--project", str(project), "--record", str(record),
@@ -198,6 +200,7 @@ def test_a_sender_killed_mid_stream_leaves_a_playable_recording_and_a_finished_r
     assert rows is not None and int(rows.frames.min()) >= 0 and int(rows.frames.max()) < frame_count
 
 
+@pytest.mark.slow
 def test_a_stream_that_stalls_and_comes_back_is_reconnected_into_the_same_recording(clip, tmp_path):
     project, record, port = tmp_path / "p.lepton", tmp_path / "twice.mkv", _free_udp_port()
     live = _live(f"udp://127.0.0.1:{port}", "--project", str(project), "--record", str(record),
@@ -224,6 +227,7 @@ def test_a_stream_that_stalls_and_comes_back_is_reconnected_into_the_same_record
     assert run.timings["live"]["reconnects"] >= 1 and int(rows.frames.max()) < frame_count
 
 
+@pytest.mark.slow
 def test_a_file_played_as_live_is_recorded_frame_for_frame(clip, tmp_path):
     project, record = tmp_path / "p.lepton", tmp_path / "played.mp4"
     live = _live(str(clip), "--realtime", "--project", str(project), "--record", str(record))
@@ -238,6 +242,7 @@ def test_a_file_played_as_live_is_recorded_frame_for_frame(clip, tmp_path):
     assert any("lepton-desktop --project" in line for line in live.err)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_keeps_everything(clip, tmp_path):
     project, record = tmp_path / "p.lepton", tmp_path / "stopped.mkv"
     live = _live(str(clip), "--realtime", "--project", str(project), "--record", str(record))
