@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 import av
 import numpy as np
 import pytest
@@ -13,6 +16,7 @@ from lepton_desktop.video.live_source import (
     camera_spec,
     has_format,
     list_cameras,
+    open_error,
     parse_source,
     redact,
 )
@@ -83,3 +87,18 @@ def test_the_recorder_refuses_what_it_cannot_write(tmp_path):
         Recorder(tmp_path / "x.avi", 64, 48, 25)
     with pytest.raises(RecordingError, match="does not exist"):
         Recorder(tmp_path / "no" / "x.mkv", 64, 48, 25)
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (errno.EBUSY, "The camera /dev/video0 is in use by another program; close it"),
+        (errno.EACCES, "You may not use the camera /dev/video0; on Linux add yourself to the 'video' group"),
+        (errno.EIO, "The camera /dev/video0 could not be opened (input/output error)."),
+    ],
+)
+def test_a_camera_that_cannot_be_used_is_one_sentence(code, message):
+    # FFmpeg's V4L2 input raises these as OSError with the errno of the device's open() (no device here to busy)
+    error = open_error(camera_spec("/dev/video0", platform="linux"), OSError(code, os.strerror(code)), 10)
+    assert str(error).startswith(message)
+    assert str(error).count(". ") == 0  # one sentence
