@@ -55,13 +55,13 @@ class FrameLoop:
         started = last_report = time.perf_counter()
         damage = DecodeDamage()
         try:
-            frames = self.reader.iter_frames(damage=damage)
+            frames = self.reader.iter_frames(damage=damage, gray=True)
             try:
                 for frame in frames:
                     if should_stop():
                         self.state = "cancelled"
                         break
-                    rows = self.analyzer.feed(frame.index, frame.image)
+                    rows = self.analyzer.feed(frame.index, frame.image, frame.gray)
                     self.done = frame.index + 1
                     now = time.perf_counter()
                     if rows is not None or now - last_report >= PROGRESS_INTERVAL_S:

@@ -15,10 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,8 +34,14 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 
 
-def alembic_config(connection: Any | None = None) -> Config:
-    """An Alembic configuration pointing at the packaged migrations."""
+def alembic_config(connection: Any | None = None) -> Any:
+    """An Alembic configuration pointing at the packaged migrations.
+
+    Alembic is imported only here and when a project needs upgrading: it costs about 0.3 s of
+    start-up, and opening a project that is up to date does not need it.
+    """
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     if connection is not None:
@@ -48,10 +50,11 @@ def alembic_config(connection: Any | None = None) -> Config:
 
 
 def head_revision() -> str:
-    """The schema revision this version of the program writes."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    """The schema revision this version of the program writes: the newest migration file's number.
+
+    Migration files are named ``NNNN_what.py`` with ``revision = "NNNN"`` (a test holds them to it).
+    """
+    return max(f.name.split("_", 1)[0] for f in (_MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
 def to_url(target: str | Path) -> str:
@@ -126,8 +129,8 @@ class Project:
     def schema_revision(self) -> str:
         """The revision stored in the database."""
         with self.engine.connect() as conn:
-            rev = MigrationContext.configure(conn).get_current_revision()
-        return rev or ""
+            rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return str(rev or "")
 
     def integrity_check(self) -> str:
         """``ok``, or SQLite's description of the damage (always ``ok`` elsewhere)."""
@@ -238,11 +241,12 @@ def _make_engine(url: str) -> Engine:
 
 def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool) -> None:
     head = head_revision()
-    script = ScriptDirectory.from_config(alembic_config())
     try:
         with engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
             tables = set(inspect(conn).get_table_names())
+            current = None
+            if "alembic_version" in tables:
+                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except (DatabaseError, OperationalError) as exc:
         disk = storage_error(exc, url) if isinstance(exc, OperationalError) else exc
         if isinstance(disk, StorageError):  # a full or failing disk, not a bad file
@@ -258,7 +262,9 @@ def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool
     elif current == head:
         return
     else:
-        known = {rev.revision for rev in script.walk_revisions()}
+        from alembic.script import ScriptDirectory
+
+        known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
         if current not in known:
             raise NewerProjectError(
                 f"This project was saved by a newer version of Lepton Desktop (schema {current}); "
@@ -270,5 +276,7 @@ def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             shutil.copy2(sqlite_path, backup)
             log.info("backed up %s to %s before upgrading from %s", sqlite_path, backup, current)
+    from alembic import command
+
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "head")

@@ -169,13 +169,18 @@ class FrameAnalyzer:
 
     # -- feeding ---------------------------------------------------------------------
 
-    def feed(self, index: int, rgb: npt.NDArray[np.uint8]) -> FaceRows | None:
-        """Take frame ``index`` (RGB, display orientation); return rows that became final."""
+    def feed(
+        self, index: int, rgb: npt.NDArray[np.uint8], gray: npt.NDArray[np.uint8] | None = None
+    ) -> FaceRows | None:
+        """Take frame ``index`` (RGB, display orientation; ``gray``: its ``to_gray``, if already made).
+
+        Returns the rows that became final. Indexes must increase; gaps are fine.
+        """
         if index <= self._last_fed:
             raise ValueError("frames must be fed in increasing order")
         self._last_fed = index
         self._last_rgb = rgb
-        pending = _Pending(to_gray(rgb), rgb=rgb if self.actions is not None else None)
+        pending = _Pending(to_gray(rgb) if gray is None else gray, rgb=rgb if self.actions is not None else None)
         if index >= self._next_grid:  # a detection frame: every stride-th, counted from the last
             self._next_grid = index + self.settings.stride
             pending.detect_image, pending.scale = _downscale(rgb, self.settings)

@@ -61,7 +61,7 @@ def test_ctrl_c_stops_and_keeps_what_finished(tmp_path):
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and proc.poll() is None:
-        if project.exists() and stored(project):  # the first video is stored: stop the rest
+        if _stored_yet(project):  # the first video is stored: stop the rest
             break
         time.sleep(0.3)
     proc.send_signal(signal.SIGINT)
@@ -92,7 +92,6 @@ def _end_processes_using(folder: str) -> list[int]:
     return ended
 
 
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the killed driver's Ray processes through /proc")
 def _stored_yet(project):
     """Whether a video's run is stored; a project the batch is still creating (no schema yet) has none."""
     try:
@@ -101,6 +100,7 @@ def _stored_yet(project):
         return False
 
 
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the killed driver's Ray processes through /proc")
 def test_a_killed_driver_resumes_where_it_stopped(tmp_path):
     videos = clips(tmp_path / "v", 3, 40)
     project = tmp_path / "p.lepton"

@@ -136,3 +136,13 @@ def test_upgrade_path_with_a_newer_schema(tmp_path, monkeypatch):
 
 def test_integrity_check(project):
     assert project.integrity_check() == "ok"
+
+
+def test_head_revision_is_alembics_head():
+    """Opening an up-to-date project does not load Alembic: the head comes from the file names."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert head_revision() == script.get_current_head()
+    for rev in script.walk_revisions():
+        assert rev.module.__file__.split("/")[-1].startswith(rev.revision + "_")
