@@ -294,3 +294,40 @@ def test_a_stream_that_never_sends_is_one_sentence(tmp_path, capsys):
     )
     assert time.monotonic() - started < 30
     assert not list(tmp_path.glob("*.mkv")), "a failed start leaves no recording"
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the live process's memory from /proc")
+def test_memory_stays_flat_over_a_minute_of_stream(clip, tmp_path):
+    """60 s of stream: the live process's memory after the first 20 s grows by less than 40 MB."""
+    project, record, port = tmp_path / "p.lepton", tmp_path / "minute.mkv", _free_udp_port()
+    live = _live(f"udp://127.0.0.1:{port}", "--project", str(project), "--record", str(record),
+                 "--stall-timeout", "3", "--retries", "0")  # fmt: skip
+    live.wait_for("lepton: live: opening udp://")
+    sender = _sender(clip, port, "--loops", "5")  # the 12 s clip five times: 60 s
+    samples: list[tuple[float, float]] = []
+    started = time.monotonic()
+    while sender.proc.poll() is None:
+        rss = _rss_mb(live.proc.pid)
+        if rss is not None:
+            samples.append((time.monotonic() - started, rss))
+        time.sleep(1)
+    assert sender.finish() == 0
+    assert live.finish() == 0, live.err[-10:]
+    summary = _summary(live)
+    assert summary["recorded"] >= RECORDED_FLOOR * _sent(sender)
+    settled = [rss for t, rss in samples if t >= 20]
+    assert len(settled) >= 30, samples
+    growth = max(settled) - settled[0]
+    print(f"\nlive memory over {samples[-1][0]:.0f} s: {settled[0]:.0f} MB at 20 s, then at most {max(settled):.0f} MB")
+    assert growth < 40, samples
