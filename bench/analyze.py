@@ -118,7 +118,8 @@ def whole_process(path) -> dict:
         raise RuntimeError(out.stderr.strip().splitlines()[-1])
     report = json.loads(out.stdout)
     loop_s = report["frames"] / report["fps"]
-    return {"wall": wall, "frames": report["frames"], "fps": report["fps"], "people": report["people"], "loop_s": loop_s}
+    keep = ("frames", "fps", "people")
+    return {"wall": wall, "loop_s": loop_s, **{k: report[k] for k in keep}}
 
 
 FER_SCRIPT = textwrap.dedent(
