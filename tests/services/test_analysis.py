@@ -91,7 +91,7 @@ def test_real_face_sample(samples, tmp_path):
 def test_failure_marks_the_run_failed(clip, tmp_path, monkeypatch):
     from lepton_desktop.vision import analyzer
 
-    def boom(self, index, rgb):
+    def boom(self, index, rgb, gray=None):
         raise RuntimeError("GPU fell off the bus")
 
     monkeypatch.setattr(analyzer.FrameAnalyzer, "feed", boom)
