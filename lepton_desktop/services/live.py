@@ -249,7 +249,7 @@ class LiveSession:
         if frame_count != capture.recorded:
             log.warning("live: %d frames written but the recording reads as %d", capture.recorded, frame_count)
         blocks = [b for b in (*loop.blocks, final) if b is not None and len(b)]
-        blocks = [_within(b, frame_count) for b in blocks]
+        blocks = [b.select(b.frames < frame_count) for b in blocks]  # all, unless the file's end was lost
         timings: dict[str, Any] = {
             "total_s": round(loop.elapsed, 3),
             "fps": round(loop.analysed / max(loop.elapsed, 1e-9), 2),
@@ -284,17 +284,6 @@ class LiveSession:
             analysed_fps=timings["fps"], seconds=timings["total_s"], device=device,
         )  # fmt: skip
         return summary
-
-
-def _within(rows: FaceRows, frame_count: int) -> FaceRows:
-    """Rows of frames the recording holds (all of them, unless its end could not be written)."""
-    keep = rows.frames < frame_count
-    if keep.all():
-        return rows
-    return FaceRows(
-        rows.frames[keep], rows.tracks[keep], rows.boxes[keep], rows.probs[keep],
-        None if rows.landmarks is None else rows.landmarks[keep], None if rows.actions is None else rows.actions[keep],
-    )  # fmt: skip
 
 
 def _warm_up(engine: Any, settings: AnalysisSettings) -> None:
@@ -370,7 +359,7 @@ class _Loop:
         if rows is not None:
             self.blocks.append(rows)
             if len(self.blocks) >= JOIN_BLOCKS:  # a few arrays, not thousands of small ones: memory stays flat
-                self.blocks = [_join(self.blocks)]
+                self.blocks = [FaceRows.concat(self.blocks)]
             for frame in np.unique(rows.frames).tolist():
                 kept = self._pictures.get(frame)
                 if kept is not None:
@@ -390,7 +379,7 @@ class _Loop:
             del self._pictures[frame]
         if kept is not None:
             mine = rows.frames == last
-            picture = Picture(last, kept[0], _within_mask(rows, mine))
+            picture = Picture(last, kept[0], rows.select(mine))
             with self.session._lock:
                 self.session._picture = picture
 
@@ -424,24 +413,6 @@ class _Loop:
         if capture.error is not None:
             return str(capture.error)
         return self.stopped_by or capture.ended or "stopped"
-
-
-def _join(blocks: list[FaceRows]) -> FaceRows:
-    """Blocks of rows (in frame order) as one."""
-
-    def joined(name: str) -> Any:
-        parts = [getattr(b, name) for b in blocks]
-        return None if any(p is None for p in parts) else np.concatenate(parts)
-
-    return FaceRows(joined("frames"), joined("tracks"), joined("boxes"), joined("probs"),
-                    joined("landmarks"), joined("actions"))  # fmt: skip
-
-
-def _within_mask(rows: FaceRows, mask: np.ndarray) -> FaceRows:
-    return FaceRows(
-        rows.frames[mask], rows.tracks[mask], rows.boxes[mask], rows.probs[mask],
-        None if rows.landmarks is None else rows.landmarks[mask], None if rows.actions is None else rows.actions[mask],
-    )  # fmt: skip
 
 
 def check_source(text: str, realtime: bool = False) -> SourceSpec:

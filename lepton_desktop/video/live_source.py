@@ -27,7 +27,7 @@ from typing import Any, Literal
 import av
 
 from lepton_desktop.video.errors import VideoError
-from lepton_desktop.video.opening import check_path, open_input, video_stream
+from lepton_desktop.video.opening import check_path, open_input, reason, video_stream
 
 Kind = Literal["camera", "stream", "file"]
 
@@ -196,7 +196,7 @@ def open_error(spec: SourceSpec, exc: BaseException, timeout_s: float) -> LiveSo
             return LiveSourceError(
                 f"You may not use the camera {where}; on Linux add yourself to the 'video' group and log in again."
             )
-        return LiveSourceError(f"The camera {where} could not be opened ({_reason(exc)}).")
+        return LiveSourceError(f"The camera {where} could not be opened ({reason(exc)}).")
     if isinstance(exc, av.error.ProtocolNotFoundError):
         scheme = spec.url.split("://", 1)[0]
         return LiveSourceError(
@@ -216,16 +216,11 @@ def open_error(spec: SourceSpec, exc: BaseException, timeout_s: float) -> LiveSo
         return LiveSourceError(f"{where} was not found on its server (HTTP 404); check the address.")
     if isinstance(exc, av.error.HTTPError | av.error.HTTPForbiddenError | av.error.HTTPUnauthorizedError):
         return LiveSourceError(
-            f"The server of {where} refused the stream ({_reason(exc)}); check the address and login."
+            f"The server of {where} refused the stream ({reason(exc)}); check the address and login."
         )
     if isinstance(exc, av.error.InvalidDataError):
         return LiveSourceError(f"{where} sends data that is not a video stream this program can read.")
-    return LiveSourceError(f"{where} could not be opened ({_reason(exc)}); check the address and your network.")
-
-
-def _reason(exc: BaseException) -> str:
-    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return str(text).rstrip(".").lower()
+    return LiveSourceError(f"{where} could not be opened ({reason(exc)}); check the address and your network.")
 
 
 class LiveInput:
@@ -300,7 +295,7 @@ class LiveInput:
             pass
         except (av.error.ExitError, av.error.FFmpegError, OSError) as exc:
             if self.spec.kind == "file":
-                raise LiveSourceError(f"{self.spec.label} could not be read further ({_reason(exc)}).") from None
+                raise LiveSourceError(f"{self.spec.label} could not be read further ({reason(exc)}).") from None
             yield from self._flush()  # what the decoder still holds arrived too
             raise StreamStalled(_stall_reason(exc, self.timeout_s)) from None
         if self.spec.kind != "file":  # a stream or a camera that ends has dropped: the caller may reconnect
@@ -333,4 +328,4 @@ class StreamStalled(Exception):
 def _stall_reason(exc: BaseException, timeout_s: float) -> str:
     if isinstance(exc, av.error.ExitError):
         return f"no data for {timeout_s:g} s"
-    return f"the connection dropped ({_reason(exc)})"
+    return f"the connection dropped ({reason(exc)})"

@@ -69,7 +69,7 @@ def open_input(path: Path) -> Any:
                 f"{path} could not be opened: its header is damaged or asks for more than can be decoded "
                 "(such as an impossible picture size). Use an undamaged copy of the video."
             ) from None
-        raise errors.CorruptVideoError(f"{path} could not be opened: {_reason(exc)}.") from None
+        raise errors.CorruptVideoError(f"{path} could not be opened: {reason(exc)}.") from None
 
 
 def has_audio(path: str | os.PathLike[str]) -> bool:
@@ -138,9 +138,10 @@ def _codec_name(stream: Any) -> str | None:
     return None if name in ("", "none") else str(name)
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
+    """What went wrong, for the middle of a sentence: the OS's or FFmpeg's words, lower case, no full stop."""
     text = getattr(exc, "strerror", None) or str(exc)
-    return text.rstrip(".").lower() or type(exc).__name__
+    return str(text).rstrip(".").lower() or type(exc).__name__
 
 
 def _looks_like_mp4(path: Path) -> bool:

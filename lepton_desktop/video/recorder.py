@@ -17,6 +17,7 @@ from typing import Any
 import av
 
 from lepton_desktop.video.errors import VideoError
+from lepton_desktop.video.opening import reason
 
 TIME_BASE = Fraction(1, 1000)
 """Timestamps in milliseconds: fine enough for any camera, coarse enough for every container."""
@@ -114,5 +115,4 @@ def _write_error(path: Path, exc: BaseException) -> RecordingError:
         return RecordingError(f"The disk is full: the recording {path} stops here; free some space.")
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         return RecordingError(f"{path} cannot be written here (permission denied); record into another folder.")
-    reason = getattr(exc, "strerror", None) or str(exc)
-    return RecordingError(f"The recording {path} could not be written ({str(reason).rstrip('.').lower()}).")
+    return RecordingError(f"The recording {path} could not be written ({reason(exc)}).")

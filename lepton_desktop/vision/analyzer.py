@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -97,6 +98,25 @@ class FaceRows:
 
     def __len__(self) -> int:
         return int(self.frames.shape[0])
+
+    def select(self, mask: npt.NDArray[np.bool_]) -> FaceRows:
+        """The rows where ``mask`` is true."""
+        return FaceRows(
+            self.frames[mask], self.tracks[mask], self.boxes[mask], self.probs[mask],
+            None if self.landmarks is None else self.landmarks[mask],
+            None if self.actions is None else self.actions[mask],
+        )  # fmt: skip
+
+    @classmethod
+    def concat(cls, blocks: list[FaceRows]) -> FaceRows:
+        """Blocks of rows, one after the other (landmarks and actions only if every block has them)."""
+
+        def joined(name: str) -> Any:
+            parts = [getattr(b, name) for b in blocks]
+            return None if any(p is None for p in parts) else np.concatenate(parts)
+
+        return cls(joined("frames"), joined("tracks"), joined("boxes"), joined("probs"),
+                   joined("landmarks"), joined("actions"))  # fmt: skip
 
 
 @dataclass
