@@ -7,13 +7,13 @@ JSON summary), 130 stopped by Ctrl+C (what finished is kept; a re-run resumes).
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from lepton_desktop.cli import _positive, _print_json
+from lepton_desktop.cli_stop import StopWhenAsked
 
 
 class _BatchBar:
@@ -38,30 +38,6 @@ class _BatchBar:
             sys.stderr.write("\n")
 
 
-class _StopOnCtrlC:
-    """The first Ctrl+C asks the batch to stop (running videos cancelled, finished ones kept); a second aborts."""
-
-    def __init__(self) -> None:
-        self.asked = False
-        self.previous: Any = None
-
-    def __call__(self) -> bool:
-        return self.asked
-
-    def _handle(self, _signum: int, _frame: object) -> None:
-        if self.asked:
-            raise KeyboardInterrupt
-        self.asked = True
-        print("\nlepton: stopping: cancelling running videos, keeping finished ones", file=sys.stderr)
-
-    def __enter__(self) -> _StopOnCtrlC:
-        self.previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        signal.signal(signal.SIGINT, self.previous)
-
-
 def _cmd_batch(args: argparse.Namespace) -> int:
     from lepton_desktop.services.analysis import default_project
     from lepton_desktop.services.batch import analyze_batch
@@ -75,7 +51,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     last = None
     try:
-        with _StopOnCtrlC() as stop:
+        with StopWhenAsked("cancelling running videos, keeping finished ones") as stop:
             for last in analyze_batch(
                 args.inputs, project=project, settings=settings, device=args.device, model_version=args.model,
                 workers=args.workers, ray_address=args.ray_address, should_stop=stop,

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lepton_desktop.cli import _positive
+from lepton_desktop.cli import _non_negative, _positive
+from lepton_desktop.cli_stop import StopWhenAsked
 
 
 def _seconds(text: str) -> float:
@@ -24,42 +25,6 @@ def _seconds(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
     return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
-
-
-class _StopOnSignals:
-    """Ctrl+C or SIGTERM asks the session to stop (it then stores everything); a second Ctrl+C aborts."""
-
-    def __init__(self) -> None:
-        self.asked = False
-        self.previous: dict[int, Any] = {}
-
-    def __call__(self) -> bool:
-        return self.asked
-
-    def _handle(self, signum: int, _frame: object) -> None:
-        if self.asked and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        self.asked = True
-        print("\nlepton: stopping: finishing the recording and storing the results", file=sys.stderr)
-
-    def __enter__(self) -> _StopOnSignals:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            self.previous[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
 
 
 def _line(payload: dict[str, Any]) -> None:
@@ -83,7 +48,8 @@ def _cmd_live(args: argparse.Namespace) -> int:
     )
     last = None
     next_line = 1.0
-    with _StopOnSignals() as stop:
+    finishing = "finishing the recording and storing the results"
+    with StopWhenAsked(finishing, (signal.SIGINT, signal.SIGTERM)) as stop:
         for step in session.run(stop):
             for notice in step.notices:
                 print(f"lepton: {notice}", file=sys.stderr, flush=True)
@@ -145,5 +111,5 @@ def add_commands(sub: Any) -> None:
         default=10.0,
         help="seconds without data before a stream counts as stalled (10)",
     )
-    p.add_argument("--retries", type=_count, default=3, help="reconnection attempts after a stall or a drop (3)")
+    p.add_argument("--retries", type=_non_negative, default=3, help="reconnection attempts after a stall or a drop (3)")
     p.set_defaults(func=_cmd_live)
