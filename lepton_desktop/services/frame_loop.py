@@ -16,6 +16,7 @@ from lepton_desktop.services.engine import Engine
 from lepton_desktop.video import VideoReader
 from lepton_desktop.video.damage import DecodeDamage, describe
 from lepton_desktop.vision.actions import ActionReader
+from lepton_desktop.vision.align import to_gray
 from lepton_desktop.vision.analyzer import AnalysisSettings, FaceRows, FrameAnalyzer
 
 PROGRESS_INTERVAL_S = 0.2
@@ -55,7 +56,7 @@ class FrameLoop:
         started = last_report = time.perf_counter()
         damage = DecodeDamage()
         try:
-            frames = self.reader.iter_frames(damage=damage, gray=True)
+            frames = self.reader.iter_frames(damage=damage, gray=to_gray)
             try:
                 for frame in frames:
                     if should_stop():

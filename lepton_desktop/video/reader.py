@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import av
-import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -54,7 +53,7 @@ class DecodedFrame:
     time_s: float
     image: Image
     gray: Image | None = None
-    """8-bit luma (H, W) from the RGB pixels, when ``iter_frames(gray=True)`` made it in its thread."""
+    """The gray picture ``iter_frames(gray=...)`` made from the RGB pixels in the decoding thread."""
 
 
 class VideoReader:
@@ -314,16 +313,16 @@ class VideoReader:
         max_side: int | None = None,
         prefetch: int = 8,
         damage: DecodeDamage | None = None,
-        gray: bool = False,
+        gray: Callable[[Image], Image] | None = None,
     ) -> Iterator[DecodedFrame]:
         """Yield frames ``start, start+step, ... < stop`` in order, decoded in a background thread.
 
         ``size`` (w, h) or ``max_side`` downscales during decoding. Indexes strictly increase
         even in a damaged file: frames that fail to decode are absent, repeats are dropped and
         frames the decoder hands over out of order are put back in order. ``damage``, if given,
-        records what was missing (complete once the iteration has run to its end). ``gray`` also
-        converts each frame to gray in the decoding thread (analysis reads gray crops; at 1080p the
-        conversion is about a tenth of the analysing thread's time per frame).
+        records what was missing (complete once the iteration has run to its end). ``gray``, a
+        conversion, also makes each frame's gray picture in the decoding thread (analysis reads gray
+        crops; at 1080p the conversion is about a tenth of the analysing thread's time per frame).
         """
         stop = self.frame_count if stop is None else min(stop, self.frame_count)
         if step < 1:
@@ -337,12 +336,13 @@ class VideoReader:
             return iter(())
         return threaded(lambda: self._produce(damage, size, gray), buffer=prefetch, name="lepton-decode")
 
-    def _produce(self, damage: DecodeDamage, size: tuple[int, int] | None, gray: bool) -> Iterator[DecodedFrame]:
+    def _produce(
+        self, damage: DecodeDamage, size: tuple[int, int] | None, gray: Callable[[Image], Image] | None
+    ) -> Iterator[DecodedFrame]:
         times = self.timeline.times()
         for n, frame in in_order(self._decoded(damage), damage):
             rgb = to_rgb(frame, self.index.rotation, size)
-            luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if gray else None
-            yield DecodedFrame(n, float(times[n]), rgb, luma)  # type: ignore[arg-type]
+            yield DecodedFrame(n, float(times[n]), rgb, None if gray is None else gray(rgb))
         damage.complete = True
 
     def _decoded(self, damage: DecodeDamage) -> Iterator[tuple[int, Any]]:
