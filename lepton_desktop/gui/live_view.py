@@ -156,22 +156,24 @@ class LiveWindow(QWidget):
         self._timer.stop()
         summary = self.summary or {}
         self.ended.emit(summary)
-        recording = summary.get("recording")
-        if not self.open_when_done:
-            pass
-        elif recording is None:
-            self.main._error("Nothing was recorded", str(summary.get("end", "No frame arrived from the source.")))
-        else:
-            problem = summary.get("problem")
-            if problem:
-                self.main.statusBar().showMessage(problem, 30000)
-            if self.main.open_video(Path(recording)):
-                self.main.statusBar().showMessage(
-                    f"Live session recorded into {recording}: {summary.get('frames')} frames, "
-                    f"{summary.get('analysed_share', 0):.0%} analysed live. Analyse (Ctrl+R) for every frame.",
-                    30000,
-                )
+        if self.open_when_done:
+            self._open_recording(summary)
         self.close()
+
+    def _open_recording(self, summary: dict[str, Any]) -> None:
+        recording = summary.get("recording")
+        if recording is None:
+            self.main._error("Nothing was recorded", str(summary.get("end", "No frame arrived from the source.")))
+            return
+        problem = summary.get("problem")
+        if problem:
+            self.main.statusBar().showMessage(problem, 30000)
+        if self.main.open_video(Path(recording)):
+            self.main.statusBar().showMessage(
+                f"Live session recorded into {recording}: {summary.get('frames')} frames, "
+                f"{summary.get('analysed_share', 0):.0%} analysed live. Analyse (Ctrl+R) for every frame.",
+                30000,
+            )
 
     def _failed(self, message: str, _trace: str) -> None:
         self._timer.stop()
