@@ -31,7 +31,6 @@ export leaves nothing behind, and the project is only read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -46,7 +45,6 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from lepton_desktop import __version__
 from lepton_desktop.core.actions import ACTION_NAMES
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
@@ -54,14 +52,12 @@ from lepton_desktop.core.processes import process_alive
 from lepton_desktop.core.records import ModelVersion
 from lepton_desktop.services.dataset_card import dataset_card
 from lepton_desktop.services.dataset_plan import ExportError, ExportOptions, Plan, TrackPlan, make_plan, split_videos
+from lepton_desktop.services.dataset_summary import SPLITS, export_summary, folder_fingerprint
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.video import VideoReader
 from lepton_desktop.vision.align import MODEL_INPUT, aligned_crop, to_gray
 
 __all__ = ["ExportError", "ExportOptions", "ExportProgress", "export_dataset", "split_videos"]
-
-SPLITS = ("train", "val")
-FORMAT = "lepton-dataset-v1"
 
 
 @dataclass(frozen=True)
@@ -393,8 +389,16 @@ def _finish(
     with (tmp / "metadata.jsonl").open("w", encoding="utf-8") as handle:
         for line in lines:
             handle.write(json.dumps(line) + "\n")
-    summary = _summary(plan, written, target, options, features, versions)
-    summary["fingerprint"] = _fingerprint(tmp)
+    features_of = None
+    if features is not None:
+        features_of = {
+            "model_version": features.version.id if features.version else None,
+            "weights_sha256": features.engine.weights_sha256,
+        }
+    summary = export_summary(
+        plan, lines, written.sequences, written.sequence_frames, target, options, features_of, versions
+    )
+    summary["fingerprint"] = folder_fingerprint(tmp)
     (tmp / "export.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     (tmp / "README.md").write_text(dataset_card(summary), encoding="utf-8")
     try:
@@ -406,77 +410,3 @@ def _finish(
         else:
             raise
     return summary
-
-
-def _fingerprint(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode())
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
-
-
-def _summary(
-    plan: Plan,
-    written: _Written,
-    target: Path,
-    options: ExportOptions,
-    features: _Features | None,
-    versions: dict[int, ModelVersion],
-) -> dict[str, Any]:
-    lines = written.lines
-    splits: dict[str, Any] = {}
-    for split in SPLITS:
-        mine = [line for line in lines if line["split"] == split]
-        splits[split] = {
-            "crops": len(mine),
-            "labels": {e: sum(1 for line in mine if line["label"] == e) for e in EMOTIONS},
-            "videos": sorted({line["video"] for line in mine}),
-            "sequences": written.sequences[split],
-            "sequence_frames": written.sequence_frames[split],
-        }
-    per_video = Counter(line["video"] for line in lines)
-    per_annotator = Counter(line["annotator"] for line in lines)
-    used_versions = sorted(plan.model_versions)
-    warnings = []
-    if lines and not splits["val"]["sequences"]:
-        warnings.append(
-            "No validation videos: splits are by video and every corrected video went to training. "
-            "Fine-tuning will validate on the last part of each video's labelled frames instead "
-            "(optimistic); correct a second video for a fair check."
-        )
-    if plan.no_face:
-        warnings.append(
-            f"{plan.no_face} labelled frames were left out: the labelled person's face was not found on them."
-        )
-    if lines and not splits["train"]["sequences"]:
-        warnings.append("No training videos: every corrected video went to validation; lower --val-share.")
-    return {
-        "warnings": warnings,
-        "format": FORMAT,
-        "output": str(target),
-        "frames": sum(len(t.frames) for t in plan.tracks),
-        "crops": len(lines),
-        "splits": splits,
-        "per_video": dict(per_video),
-        "per_annotator": dict(per_annotator),
-        "conflicting_frames_left_out": plan.conflicts,
-        "frames_without_face_left_out": plan.no_face,
-        "aligned_from_boxes": sum(len(t.frames) for t in plan.tracks if t.aligned_from_boxes),
-        "model_versions": [
-            {"id": v, "name": versions[v].name, "weights_sha256": versions[v].weights_sha256}
-            for v in used_versions
-            if v in versions
-        ],
-        "features_of": None
-        if features is None
-        else {
-            "model_version": features.version.id if features.version else None,
-            "weights_sha256": features.engine.weights_sha256,
-        },
-        "settings": options.to_json(),
-        "lepton_version": __version__,
-        "action_names": list(ACTION_NAMES) if any(t.actions is not None for t in plan.tracks) else None,
-    }

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.services.dataset import FORMAT
+from lepton_desktop.services.dataset_summary import FORMAT
 from lepton_desktop.vision.training import Sequence
 
 HOLDOUT_SHARE = 0.25

@@ -1,0 +1,93 @@
+"""The record of a finished dataset export: its summary (``export.json``, the card, the CLI) and fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from lepton_desktop import __version__
+from lepton_desktop.core.actions import ACTION_NAMES
+from lepton_desktop.core.emotions import EMOTIONS
+from lepton_desktop.core.records import ModelVersion
+from lepton_desktop.services.dataset_plan import ExportOptions, Plan
+
+SPLITS = ("train", "val")
+FORMAT = "lepton-dataset-v1"
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """SHA-256 over every file's relative path and bytes, in path order: the dataset's identity."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def export_summary(
+    plan: Plan,
+    lines: list[dict[str, Any]],
+    sequences: Counter[str],
+    sequence_frames: Counter[str],
+    target: Path,
+    options: ExportOptions,
+    features_of: dict[str, Any] | None,
+    versions: dict[int, ModelVersion],
+) -> dict[str, Any]:
+    """What an export wrote, as ``export.json`` keeps it and ``lepton export`` prints it (without the fingerprint).
+
+    ``lines``: the metadata lines of every crop; ``sequences`` and ``sequence_frames``: counts per
+    split; ``features_of``: the model whose embeddings a features-only export holds, else None.
+    """
+    splits: dict[str, Any] = {}
+    for split in SPLITS:
+        mine = [line for line in lines if line["split"] == split]
+        splits[split] = {
+            "crops": len(mine),
+            "labels": {e: sum(1 for line in mine if line["label"] == e) for e in EMOTIONS},
+            "videos": sorted({line["video"] for line in mine}),
+            "sequences": sequences[split],
+            "sequence_frames": sequence_frames[split],
+        }
+    per_video = Counter(line["video"] for line in lines)
+    per_annotator = Counter(line["annotator"] for line in lines)
+    used_versions = sorted(plan.model_versions)
+    warnings = []
+    if lines and not splits["val"]["sequences"]:
+        warnings.append(
+            "No validation videos: splits are by video and every corrected video went to training. "
+            "Fine-tuning will validate on the last part of each video's labelled frames instead "
+            "(optimistic); correct a second video for a fair check."
+        )
+    if plan.no_face:
+        warnings.append(
+            f"{plan.no_face} labelled frames were left out: the labelled person's face was not found on them."
+        )
+    if lines and not splits["train"]["sequences"]:
+        warnings.append("No training videos: every corrected video went to validation; lower --val-share.")
+    return {
+        "warnings": warnings,
+        "format": FORMAT,
+        "output": str(target),
+        "frames": sum(len(t.frames) for t in plan.tracks),
+        "crops": len(lines),
+        "splits": splits,
+        "per_video": dict(per_video),
+        "per_annotator": dict(per_annotator),
+        "conflicting_frames_left_out": plan.conflicts,
+        "frames_without_face_left_out": plan.no_face,
+        "aligned_from_boxes": sum(len(t.frames) for t in plan.tracks if t.aligned_from_boxes),
+        "model_versions": [
+            {"id": v, "name": versions[v].name, "weights_sha256": versions[v].weights_sha256}
+            for v in used_versions
+            if v in versions
+        ],
+        "features_of": features_of,
+        "settings": options.to_json(),
+        "lepton_version": __version__,
+        "action_names": list(ACTION_NAMES) if any(t.actions is not None for t in plan.tracks) else None,
+    }
