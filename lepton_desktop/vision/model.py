@@ -1,8 +1,10 @@
 """The CNN-LSTM expression model.
 
 Per frame, a CNN gives an embedding and logits: the shipped default
-:class:`~lepton_desktop.vision.resnet.ExpressionResNet`, or the older
-:class:`~lepton_desktop.vision.xception.MiniXception`. Over each track, an LSTM reads the embeddings (with the
+:class:`~lepton_desktop.vision.resnet.ExpressionResNet`, the
+:class:`~lepton_desktop.vision.ensemble.ExpressionEnsemble` of it with
+face-api.js's net, or the older :class:`~lepton_desktop.vision.xception.MiniXception`.
+Over each track, an LSTM reads the embeddings (with the
 CNN's probabilities) and adds a correction to the CNN's logits. The correction
 layer starts at zero, so before any fine-tuning the model's output is exactly
 the ported CNN's; fine-tuning on corrected sequences teaches the LSTM.
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from lepton_desktop.vision.ensemble import ExpressionEnsemble
 from lepton_desktop.vision.resnet import ExpressionResNet
 from lepton_desktop.vision.xception import MiniXception
 
@@ -47,6 +50,7 @@ class TrackMemory:
 ARCHITECTURES: dict[str, type[MiniXception] | type[ExpressionResNet]] = {
     "minixception": MiniXception,
     ExpressionResNet.ARCH: ExpressionResNet,
+    ExpressionEnsemble.ARCH: ExpressionEnsemble,
 }
 """The per-frame CNNs a weights file may name (metadata ``arch``); files without one are mini-Xception."""
 
@@ -54,13 +58,20 @@ ARCHITECTURES: dict[str, type[MiniXception] | type[ExpressionResNet]] = {
 Cnn = MiniXception | ExpressionResNet
 
 
-def build_cnn(arch: str = ExpressionResNet.ARCH, widths: str | None = None) -> Cnn:
-    """A fresh CNN of a known architecture (``widths``: comma-separated stage widths of a ResNet)."""
+def build_cnn(arch: str = ExpressionResNet.ARCH, widths: str | None = None, faceapi_weight: str | None = None) -> Cnn:
+    """A fresh CNN of a known architecture.
+
+    ``widths``: comma-separated stage widths of a ResNet; ``faceapi_weight``: face-api's share of an ensemble's blend.
+    """
     if arch not in ARCHITECTURES:
         raise ValueError(f"unknown expression CNN {arch!r} (known: {', '.join(ARCHITECTURES)})")
-    if arch == ExpressionResNet.ARCH and widths:
-        return ExpressionResNet(widths=tuple(int(w) for w in widths.split(",")))
-    return ARCHITECTURES[arch]()
+    shape = {"widths": tuple(int(w) for w in widths.split(","))} if widths else {}
+    if arch == ExpressionEnsemble.ARCH:
+        blend = {"faceapi_weight": float(faceapi_weight)} if faceapi_weight else {}
+        return ExpressionEnsemble(**shape, **blend)  # type: ignore[arg-type]
+    if arch == ExpressionResNet.ARCH:
+        return ExpressionResNet(**shape)  # type: ignore[arg-type]
+    return MiniXception()
 
 
 class TemporalHead(nn.Module):

@@ -19,6 +19,7 @@ from safetensors.torch import load_file, save
 
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.paths import bundled_dir
+from lepton_desktop.vision.ensemble import ExpressionEnsemble
 from lepton_desktop.vision.model import EmotionModel, build_cnn
 from lepton_desktop.vision.mtcnn import MTCNN
 from lepton_desktop.vision.resnet import ExpressionResNet
@@ -37,7 +38,8 @@ RESNET_MODEL = ShippedModel("expression_resnet.safetensors", "Lepton ResNet FER+
 MINIXCEPTION_MODEL = ShippedModel(
     "emotion_minixception.safetensors", "mini-Xception FER2013 (fer 25.10.3) + zero LSTM head"
 )
-SHIPPED_MODELS = (RESNET_MODEL, MINIXCEPTION_MODEL)
+ENSEMBLE_MODEL = ShippedModel("expression_faceapi.safetensors", "Lepton ResNet + face-api.js ensemble")
+SHIPPED_MODELS = (RESNET_MODEL, ENSEMBLE_MODEL, MINIXCEPTION_MODEL)
 DEFAULT_MODEL = RESNET_MODEL
 EMOTION_WEIGHTS = DEFAULT_MODEL.file
 DETECTOR_WEIGHTS = "face_mtcnn.safetensors"
@@ -46,6 +48,8 @@ CNN_LSTM_FORMAT = "lepton-cnn-lstm-v1"
 CNN_FORMAT = "lepton-minixception-v1"
 RESNET_FORMAT = "lepton-resnet-v1"
 """CNN-only files: the temporal head starts as the identity."""
+FACEAPI_FORMAT = "lepton-faceapi-v1"
+"""face-api.js's expression net, blended with the ResNet file its metadata names (``base``, ``base_sha256``)."""
 
 
 class WeightsError(LeptonError):
@@ -98,8 +102,11 @@ def load_emotion_model(path: Path | None = None) -> EmotionModel:
         elif kind == RESNET_FORMAT:
             model = EmotionModel(build_cnn(ExpressionResNet.ARCH, metadata.get("widths")))
             model.cnn.load_state_dict(tensors, strict=True)
+        elif kind == FACEAPI_FORMAT:
+            model = EmotionModel(_ensemble(source, tensors, metadata))
         elif kind == CNN_LSTM_FORMAT:
-            model = EmotionModel(build_cnn(metadata.get("arch", "minixception"), metadata.get("widths")))
+            arch = metadata.get("arch", "minixception")
+            model = EmotionModel(build_cnn(arch, metadata.get("widths"), metadata.get("faceapi_weight")))
             model.load_state_dict(tensors, strict=True)
         else:
             raise WeightsError(f"{source} is not a Lepton expression model (format {kind!r}).")
@@ -108,9 +115,26 @@ def load_emotion_model(path: Path | None = None) -> EmotionModel:
     return model.eval()
 
 
+def _ensemble(source: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> ExpressionEnsemble:
+    """face-api's net from ``source`` and the ResNet beside it that its metadata names, as one CNN."""
+    base = source.parent / metadata.get("base", "?")
+    if not base.is_file() or file_sha256(base) != metadata.get("base_sha256"):
+        raise WeightsError(
+            f"{source} blends face-api.js's net with {base.name}, which is missing or not the ResNet it was made "
+            "with; reinstall Lepton Desktop."
+        )
+    base_tensors, base_metadata = _read(base)
+    cnn = build_cnn(ExpressionEnsemble.ARCH, base_metadata.get("widths"), metadata.get("faceapi_weight"))
+    cnn.load_state_dict({**base_tensors, **{f"faceapi.{k}": v for k, v in tensors.items()}}, strict=True)
+    return cnn  # type: ignore[return-value]
+
+
 def cnn_metadata(model: EmotionModel) -> dict[str, str]:
     """What a weights file must say to rebuild ``model``'s CNN."""
     cnn = model.cnn
+    if isinstance(cnn, ExpressionEnsemble):
+        widths = ",".join(str(w) for w in cnn.widths)
+        return {"arch": cnn.ARCH, "widths": widths, "faceapi_weight": repr(cnn.faceapi_weight)}
     if isinstance(cnn, ExpressionResNet):
         return {"arch": ExpressionResNet.ARCH, "widths": ",".join(str(w) for w in cnn.widths)}
     return {"arch": "minixception"}

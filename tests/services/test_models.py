@@ -1,4 +1,4 @@
-"""Shipped model versions: both in every project, the ResNet the default, old projects moved over once."""
+"""Shipped model versions: all in every project, the ResNet the default, old projects moved over once."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from lepton_desktop.cli import main
 from lepton_desktop.services.analysis import analyze_video, run_to_completion
 from lepton_desktop.services.models import activate, list_versions, shipped_sha256
 from lepton_desktop.store import open_project
-from lepton_desktop.vision.weights import DEFAULT_MODEL, MINIXCEPTION_MODEL, RESNET_MODEL, bundled_weights
+from lepton_desktop.vision.weights import (
+    DEFAULT_MODEL,
+    ENSEMBLE_MODEL,
+    MINIXCEPTION_MODEL,
+    RESNET_MODEL,
+    SHIPPED_MODELS,
+    bundled_weights,
+)
 from tests.synth import make_video
 
 
@@ -18,12 +25,12 @@ def _by_name(versions):
     return {v["name"]: v for v in versions}
 
 
-def test_a_new_project_lists_both_shipped_models_with_the_resnet_active(tmp_path):
+def test_a_new_project_lists_every_shipped_model_with_the_resnet_active(tmp_path):
     assert DEFAULT_MODEL is RESNET_MODEL
     open_project(tmp_path / "new.lepton", create=True).close()
     versions = _by_name(list_versions(tmp_path / "new.lepton"))
-    assert set(versions) == {RESNET_MODEL.name, MINIXCEPTION_MODEL.name}
-    assert versions[RESNET_MODEL.name]["active"] and not versions[MINIXCEPTION_MODEL.name]["active"]
+    assert set(versions) == {RESNET_MODEL.name, ENSEMBLE_MODEL.name, MINIXCEPTION_MODEL.name}
+    assert [n for n, v in versions.items() if v["active"]] == [RESNET_MODEL.name]
     assert versions[RESNET_MODEL.name]["weights_sha256"] == shipped_sha256(RESNET_MODEL)
 
 
@@ -50,7 +57,7 @@ def test_an_old_project_keeps_its_runs_and_moves_to_the_new_default_once(tmp_pat
     assert _by_name(list_versions(path))[MINIXCEPTION_MODEL.name]["active"]
 
 
-def test_analyze_model_picks_either_shipped_model(tmp_path, capsys):
+def test_analyze_model_picks_any_shipped_model(tmp_path, capsys):
     clip = make_video(tmp_path / "clip.mp4", frames=10)
     project = str(tmp_path / "p.lepton")
     assert main(["project", "init", project]) == 0
@@ -60,13 +67,13 @@ def test_analyze_model_picks_either_shipped_model(tmp_path, capsys):
     assert "metrics" not in versions[RESNET_MODEL.name]  # compact by default
     assert main(["models", "--project", project, "--verbose"]) == 0
     assert "weights_sha256" in json.loads(capsys.readouterr().out)[0]
-    for name in (RESNET_MODEL.name, MINIXCEPTION_MODEL.name):
+    for name in (m.name for m in SHIPPED_MODELS):
         assert main(["analyze", str(clip), "--project", project, "--model", str(versions[name]["id"])]) == 0
         out = json.loads(capsys.readouterr().out)
         assert out["model_version"] == versions[name]["id"]
 
 
-@pytest.mark.parametrize("model", [RESNET_MODEL, MINIXCEPTION_MODEL])
+@pytest.mark.parametrize("model", SHIPPED_MODELS)
 def test_shipped_weights_have_a_model_card(model):
     card = bundled_weights(model.file).with_suffix(".md")
     if model is MINIXCEPTION_MODEL:
