@@ -10,6 +10,8 @@ Clips are made here from scikit-image's astronaut photograph (moving, tilting fa
    ``steady_stride=1`` (every detection frame detected, as before steady skipping) as the
    baseline; detections run; and how far the default's results are from the baseline's
    (rows, people, top-emotion agreement, mean largest probability difference). Peak RSS.
+   Then the same defaults with the networks in the old NCHW memory layout against the
+   channels-last layout the engine now uses: frames/s, ratio, and the same agreement figures.
 2. **Whole process**: ``lepton analyze CLIP --project NEW`` as typed, on 10 s clips:
    wall time from launch to exit, frames/s over that, and start-up + wrap-up (wall minus the
    analysis loop the run records).
@@ -156,6 +158,25 @@ def fer_run(python, path) -> dict:
     return {**report, "wall": wall}
 
 
+def layout(engine, seconds) -> None:
+    """Defaults with the networks in NCHW (as before) against the engine's channels-last layout."""
+    from lepton_desktop.services.engine import Engine
+    from lepton_desktop.vision.weights import load_detector, load_emotion_model
+
+    nchw = Engine(load_emotion_model(engine.weights_path).to(engine.device), load_detector().to(engine.device),
+                  engine.device, engine.weights_path, engine.weights_sha256)  # fmt: skip
+    print("\n1b. Memory layout of the networks: NCHW (before) against channels-last (now), defaults")
+    print(f"{'clip':<20}{'NCHW':>8}{'chlast':>8}{'ratio':>7}{'rows':>6}{'top agree':>10}{'max|dp|':>8}")
+    for size in ((640, 360), (1920, 1080)):
+        for people in (1, 3):
+            path = clip(size, people, seconds)
+            old_fps, old_rows, _, _ = analyse(path, nchw)
+            fps, rows, _, _ = analyse(path, engine)
+            same, agree, dp = agreement(old_rows, rows)
+            name = f"{size[0]}x{size[1]} {people} face{'s' if people > 1 else ''}"
+            print(f"{name:<20}{old_fps:>8.1f}{fps:>8.1f}{fps / old_fps:>7.2f}{same:>6}{agree:>10.3f}{dp:>8.4f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=60, help="length of the analysis-only clips (60)")
@@ -191,6 +212,8 @@ def main() -> None:
                     f"{name:<20}{dec:>8.0f}{fps:>9.1f}{fps / base_fps:>8.2f}{fps / dec:>8.2f}{base_fps:>7.0f}"
                     f"{f'{det}/{base_det}':>11}{found:>8}{same:>6}{agree:>10.3f}{dp:>8.3f}{peak_rss_mb():>8.0f}"
                 )
+
+        layout(engine, args.seconds)
 
     print("\n2. Whole process: `lepton analyze CLIP --project NEW`, 10 s clips (250 frames), one face")
     fer = {}

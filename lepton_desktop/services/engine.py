@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from lepton_desktop.vision.device import describe, pick_device
+from lepton_desktop.vision.device import describe, pick_device, place
 from lepton_desktop.vision.model import EmotionModel
 from lepton_desktop.vision.mtcnn import MTCNN
 from lepton_desktop.vision.weights import (
@@ -48,6 +48,9 @@ def get_engine(device: str = "auto", weights: Path | None = None) -> Engine:
     with _lock:
         engine = _cache.get(key)
         if engine is None:
-            engine = Engine(load_emotion_model(path).to(dev), load_detector().to(dev), dev, path, file_sha256(path))
+            model, detector = load_emotion_model(path), load_detector()
+            place(model, dev)
+            place(detector, dev)
+            engine = Engine(model, detector, dev, path, file_sha256(path))
             _cache[key] = engine
         return engine

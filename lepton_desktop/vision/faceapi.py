@@ -86,7 +86,7 @@ class FaceApiExpressionNet(nn.Module):
         self.order: torch.Tensor
         self.register_buffer("mean", torch.tensor(MEAN_RGB).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("order", torch.tensor(TO_OURS), persistent=False)
-        self.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # depthwise convolutions: x1.5 faster on CPU this way
+        self.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # x1.5 faster on a CPU
 
     def forward(self, rgb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         x = ((rgb - self.mean) / 255.0).contiguous(memory_format=torch.channels_last)
