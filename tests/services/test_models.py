@@ -73,6 +73,26 @@ def test_analyze_model_picks_any_shipped_model(tmp_path, capsys):
         assert out["model_version"] == versions[name]["id"]
 
 
+def test_the_ensemble_activated_from_the_cli_analyses_and_explains(tmp_path, capsys):
+    """As a user tries the ensemble: activate it, analyse (no --model), explain a frame with Grad-CAM."""
+    from tests.faces import two_people_clip
+
+    clip = two_people_clip(tmp_path / "faces.mp4", frames=12)
+    project = str(tmp_path / "p.lepton")
+    assert main(["project", "init", project]) == 0
+    capsys.readouterr()
+    ensemble = _by_name(list_versions(project))[ENSEMBLE_MODEL.name]["id"]
+    assert main(["models", "activate", str(ensemble), "--project", project]) == 0
+    capsys.readouterr()
+    assert main(["analyze", str(clip), "--project", project]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["model_version"] == ensemble and out["face_rows"] > 0
+    png = tmp_path / "why.png"
+    assert main(["explain", str(clip), "--project", project, "--frame", "5", "-o", str(png)]) == 0
+    why = json.loads(capsys.readouterr().out)
+    assert why["model_version"] == ensemble and png.stat().st_size > 10_000
+
+
 @pytest.mark.parametrize("model", SHIPPED_MODELS)
 def test_shipped_weights_have_a_model_card(model):
     card = bundled_weights(model.file).with_suffix(".md")
