@@ -10,7 +10,7 @@ face-api.js's own `faceExpressionNet.forwardInput` on TensorFlow.js's CPU backen
 in Node, and through `FaceApiExpressionNet` with models/expression_faceapi.safetensors.
 Prints the largest absolute difference of the probabilities and fails above 1e-4;
 ``--keep tests/data/faceapi_tfjs_reference.npz`` stores 12 of the inputs and the
-reference outputs for the test suite.
+reference outputs, in face-api's own class order, for the test suite.
 """
 
 from __future__ import annotations
@@ -87,7 +87,8 @@ def main() -> None:
         script.write_text(SCRIPT)
         src.write_bytes(x.tobytes())
         subprocess.run(["node", script.name, str(src), str(dst)], cwd=args.node_dir, check=True)
-        ref = np.frombuffer(dst.read_bytes(), np.float32).reshape(len(x), 7)[:, list(TO_OURS)]
+        raw = np.frombuffer(dst.read_bytes(), np.float32).reshape(len(x), 7)  # face-api's class order
+    ref = raw[:, list(TO_OURS)]
     net = FaceApiExpressionNet()
     net.load_state_dict(load_file(str(ROOT / "models" / "expression_faceapi.safetensors")))
     with torch.inference_mode():
@@ -97,7 +98,7 @@ def main() -> None:
     print(f"{len(x)} inputs: max |p_torch - p_tfjs| = {diff:.2e}, argmax agreement {agree:.3f}")
     if args.keep:
         pick = np.r_[0:2, 64:68, len(x) - 6 : len(x)]
-        np.savez_compressed(args.keep, inputs=x[pick].round().astype(np.uint8), probabilities=ref[pick])
+        np.savez_compressed(args.keep, inputs=x[pick].round().astype(np.uint8), faceapi_order=raw[pick])
         print(f"kept {len(pick)} inputs in {args.keep}")
     if diff > 1e-4:
         raise SystemExit("the port differs from face-api.js")

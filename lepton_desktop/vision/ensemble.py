@@ -33,10 +33,10 @@ class ExpressionEnsemble(ExpressionResNet):
     def __init__(self, widths: tuple[int, ...] = (24, 48, 96, 192), faceapi_weight: float = FACEAPI_WEIGHT) -> None:
         super().__init__(widths=widths)
         if not 0.0 <= faceapi_weight <= 1.0:
-            raise ValueError(f"face-api weight {faceapi_weight} is not between 0 and 1")
+            raise ValueError(f"its face-api share is {faceapi_weight}, where 0 to 1 is allowed.")
         self.faceapi = FaceApiExpressionNet()
         self.faceapi.requires_grad_(False)
-        self.faceapi_weight = faceapi_weight
+        self.faceapi_weight = float(faceapi_weight)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         embedding, logits = super().forward(x)

@@ -23,10 +23,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lepton_desktop.core.emotions import EMOTIONS
+
 FACEAPI_ORDER = ("neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised")
 """face-api's class order."""
-TO_OURS = (3, 5, 4, 1, 2, 6, 0)
-"""For each of our classes (angry disgust fear happy sad surprise neutral), its index in face-api's order."""
+FACEAPI_NAMES = {"angry": "angry", "disgust": "disgusted", "fear": "fearful", "happy": "happy", "sad": "sad",
+                 "surprise": "surprised", "neutral": "neutral"}  # fmt: skip
+"""Our class name -> face-api's."""
+TO_OURS = tuple(FACEAPI_ORDER.index(FACEAPI_NAMES[e]) for e in EMOTIONS)
+"""For each of our classes, in our order, its index in face-api's order."""
 MEAN_RGB = (122.782, 117.001, 104.298)
 
 

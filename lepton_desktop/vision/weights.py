@@ -8,6 +8,7 @@ with a message saying so.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -116,12 +117,25 @@ def load_emotion_model(path: Path | None = None) -> EmotionModel:
 
 
 def _ensemble(source: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> ExpressionEnsemble:
-    """face-api's net from ``source`` and the ResNet beside it that its metadata names, as one CNN."""
-    base = source.parent / metadata.get("base", "?")
-    if not base.is_file() or file_sha256(base) != metadata.get("base_sha256"):
+    """face-api's net from ``source`` and the ResNet its metadata names, as one CNN.
+
+    The ResNet is looked for beside ``source``, then among the shipped weights (a batch worker
+    gets ``source`` alone, as a copy in a temporary folder); either must have the recorded SHA-256.
+    """
+    name, sha = metadata.get("base"), metadata.get("base_sha256")
+    if not name or not sha:
+        raise WeightsError(f"{source} does not name the ResNet its ensemble blends with; it is not a Lepton model.")
+    candidates = [source.parent / name]
+    with contextlib.suppress(FileNotFoundError):  # no shipped folder: only the file's own folder
+        candidates.append(bundled_dir("models") / name)
+    base = next((c for c in candidates if c.is_file() and file_sha256(c) == sha), None)
+    if base is None:
+        if not any(c.is_file() for c in candidates):
+            missing = f"{source} blends face-api.js's net with {name}, which is missing"
+            raise WeightsError(f"{missing}; reinstall Lepton Desktop.")
         raise WeightsError(
-            f"{source} blends face-api.js's net with {base.name}, which is missing or not the ResNet it was made "
-            "with; reinstall Lepton Desktop."
+            f"{source} blends face-api.js's net with {name}, but that file is not the one it was made with "
+            "(another SHA-256); reinstall Lepton Desktop."
         )
     base_tensors, base_metadata = _read(base)
     cnn = build_cnn(ExpressionEnsemble.ARCH, base_metadata.get("widths"), metadata.get("faceapi_weight"))

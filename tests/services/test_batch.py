@@ -129,3 +129,18 @@ def test_batch_into_postgresql_workers_write_the_same_rows(corpus, tmp_path):
     assert_same_results(stored(PG_URL), stored(tmp_path / "single.lepton"))
     again = list(analyze_batch(good, project=PG_URL, settings=SETTINGS, device="cpu"))[-1]
     assert [o.outcome for o in again.outcomes] == ["reused"] * 3
+
+
+def test_batch_with_the_ensemble_version(tmp_path):
+    """The workers get the ensemble's file alone (a copy named by its hash); it finds the shipped ResNet."""
+    from lepton_desktop.services.models import list_versions
+    from lepton_desktop.vision.weights import ENSEMBLE_MODEL
+
+    videos = clips(tmp_path / "v", 1, 12)
+    project = tmp_path / "p.lepton"
+    open_project(project, create=True).close()
+    ensemble = next(v["id"] for v in list_versions(project) if v["name"] == ENSEMBLE_MODEL.name)
+    last = list(analyze_batch(videos, project=project, settings=SETTINGS, device="cpu", model_version=ensemble))[-1]
+    assert [o.outcome for o in last.outcomes] == ["done"], [o.reason for o in last.outcomes]
+    with open_project(project) as proj:
+        assert [r.model_version_id for r in proj.runs.list_runs()] == [ensemble]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file
 
+from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.vision.ensemble import FACEAPI_WEIGHT, ExpressionEnsemble
 from lepton_desktop.vision.faceapi import FaceApiExpressionNet
 from lepton_desktop.vision.training import TrainSettings, _trainable
@@ -32,15 +34,21 @@ def _faceapi() -> FaceApiExpressionNet:
     return net.eval()
 
 
+FACEAPI_COLUMN = {"neutral": 0, "happy": 1, "sad": 2, "angry": 3, "fear": 4, "disgust": 5, "surprise": 6}
+"""Where each of our classes is in face-api.js's output (its FACE_EXPRESSION_LABELS: neutral, happy, sad,
+angry, fearful, disgusted, surprised), written out here rather than taken from the module under test."""
+
+
 def test_port_matches_face_api_js_outputs():
     """tests/data/faceapi_tfjs_reference.npz: inputs and face-api.js 1.7.15's own probabilities (tfjs 4.22 CPU),
-    already in our class order (models/verify_faceapi_port.py)."""
+    in face-api's class order (models/verify_faceapi_port.py)."""
     ref = np.load(REFERENCE)
+    expected = ref["faceapi_order"][:, [FACEAPI_COLUMN[e] for e in EMOTIONS]]
     x = torch.from_numpy(ref["inputs"]).permute(0, 3, 1, 2).float()
     with torch.no_grad():
         probs = torch.softmax(_faceapi()(x)[1].double(), dim=1).numpy()
-    assert np.abs(probs - ref["probabilities"]).max() < 1e-4
-    assert (probs.argmax(1) == ref["probabilities"].argmax(1)).all()
+    assert np.abs(probs - expected).max() < 1e-4
+    assert (probs.argmax(1) == expected.argmax(1)).all()
     assert len(set(probs.argmax(1).tolist())) >= 3  # the reference faces are not all one class
 
 
@@ -77,12 +85,23 @@ def test_fine_tuning_never_trains_face_api_and_a_tuned_ensemble_reloads_the_same
         assert torch.equal(model.eval()(crops), again(crops))
 
 
+def test_an_ensemble_file_copied_alone_finds_the_shipped_resnet(tmp_path):
+    """A batch worker gets the version's file alone, written to a temporary folder."""
+    copy = tmp_path / "lepton-weights" / "abc.safetensors"
+    copy.parent.mkdir()
+    shutil.copy(bundled_weights(ENSEMBLE_MODEL.file), copy)
+    model = load_emotion_model(copy)
+    assert isinstance(model.cnn, ExpressionEnsemble)
+
+
 @pytest.mark.parametrize("damage", ["missing", "changed"])
-def test_an_ensemble_without_its_resnet_says_so(tmp_path, damage):
+def test_an_ensemble_without_its_resnet_says_so(tmp_path, monkeypatch, damage):
     folder = tmp_path / "models"
     folder.mkdir()
     shutil.copy(bundled_weights(ENSEMBLE_MODEL.file), folder)
     if damage == "changed":
         (folder / RESNET_MODEL.file).write_bytes(bundled_weights(RESNET_MODEL.file).read_bytes()[:-4] + b"\0\0\0\0")
-    with pytest.raises(WeightsError, match="which is missing or not the ResNet it was made with; reinstall"):
+    monkeypatch.setattr("lepton_desktop.vision.weights.bundled_dir", lambda name: tmp_path / "nowhere")
+    said = "which is missing; reinstall" if damage == "missing" else "not the one it was made with (another SHA-256)"
+    with pytest.raises(WeightsError, match=re.escape(said)):
         load_emotion_model(folder / ENSEMBLE_MODEL.file)
