@@ -194,8 +194,7 @@ def activate(project: str | Path, version_id: int) -> dict[str, Any]:
         except RecordNotFoundError as exc:
             raise ModelVersionError(str(exc)) from None
         path = version_weights(version, proj)  # refuse a version whose weights are gone or changed
-        if shipped_by_sha256().get(version.weights_sha256) is None:
-            check_loadable(version, path)  # ... or are not a model this app can run
+        check_loadable(version, path)  # ... or cannot run here (e.g. a shipped ensemble whose ResNet is missing)
         return describe(proj.model_versions.activate(version.id))
 
 

@@ -105,3 +105,22 @@ def test_an_ensemble_without_its_resnet_says_so(tmp_path, monkeypatch, damage):
     said = "which is missing; reinstall" if damage == "missing" else "not the one it was made with (another SHA-256)"
     with pytest.raises(WeightsError, match=re.escape(said)):
         load_emotion_model(folder / ENSEMBLE_MODEL.file)
+
+
+def test_the_ensemble_is_not_activated_when_its_resnet_is_broken(tmp_path, monkeypatch):
+    """An installation whose ResNet file is damaged: activating the ensemble says why and changes nothing."""
+    from lepton_desktop.services.models import ModelVersionError, activate, list_versions
+    from lepton_desktop.store import open_project
+
+    project = tmp_path / "p.lepton"
+    open_project(project, create=True).close()
+    ensemble = next(v["id"] for v in list_versions(project) if v["name"] == ENSEMBLE_MODEL.name)
+    broken = tmp_path / "models"
+    broken.mkdir()
+    shutil.copy(bundled_weights(ENSEMBLE_MODEL.file), broken)
+    (broken / RESNET_MODEL.file).write_bytes(b"damaged")
+    monkeypatch.setattr("lepton_desktop.services.models.bundled_weights", lambda name: broken / name)
+    monkeypatch.setattr("lepton_desktop.vision.weights.bundled_dir", lambda name: broken)
+    with pytest.raises(ModelVersionError, match=r"cannot be activated: .*not the one it was made with"):
+        activate(project, ensemble)
+    assert [v["name"] for v in list_versions(project) if v["active"]] == [RESNET_MODEL.name]
