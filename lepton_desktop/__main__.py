@@ -1,5 +1,5 @@
 """``python -m lepton_desktop`` runs the headless command line (same as ``lepton``)."""
 
-from lepton_desktop.cli import main
+from lepton_desktop.cli_run import run
 
-raise SystemExit(main())
+run()

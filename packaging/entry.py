@@ -6,9 +6,9 @@ import sys
 if __name__ == "__main__":
     multiprocessing.freeze_support()
     if len(sys.argv) > 1 and sys.argv[1] == "--cli":
-        from lepton_desktop.cli import main as cli_main
+        from lepton_desktop.cli_run import run
 
-        raise SystemExit(cli_main(sys.argv[2:]))
+        run(sys.argv[2:])
     from lepton_desktop.gui.app import main
 
     raise SystemExit(main(sys.argv[1:]))
