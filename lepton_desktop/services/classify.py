@@ -37,9 +37,14 @@ def read_rgb(path: Path) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
-def classify_images(paths: list[Path], *, aligned: bool = False, device: str = "auto") -> list[ImageResult]:
-    """Classify the largest face of each image (``aligned``: each image already is a face crop)."""
-    engine = get_engine(device)
+def classify_images(
+    paths: list[Path], *, aligned: bool = False, device: str = "auto", weights: Path | None = None
+) -> list[ImageResult]:
+    """Classify the largest face of each image (``aligned``: each image already is a face crop).
+
+    ``weights``: a model version's file (default: the shipped default model).
+    """
+    engine = get_engine(device, weights)
     crops: list[np.ndarray] = []
     owners: list[int] = []
     results: list[ImageResult] = [ImageResult(str(p), None) for p in paths]
