@@ -76,18 +76,25 @@ def report(name: str, truth: list[int], pred: list[int], extra: str = "") -> flo
     return accuracy
 
 
-def score_clips(clips: list[tuple[Path, int]], version: dict, device: str) -> tuple[list[int], list[int], float]:
-    """Clip predictions (-1: nobody found) and the share of the main person's frames that are right."""
+def score_clips(
+    clips: list[tuple[Path, int]], weights: Path, device: str, work: Path
+) -> tuple[list[int], list[int], float]:
+    """Clip predictions (-1: nobody found or unreadable) and the share of the main person's frames that are right."""
+    from lepton_desktop.core.errors import LeptonError
     from lepton_desktop.services.analysis import analyze_video, run_to_completion
     from lepton_desktop.store import open_project
 
-    project = Path(tempfile.mkdtemp(prefix="lepton-heldout-")) / "p.lepton"
+    project = Path(tempfile.mkdtemp(prefix="version-", dir=work)) / "p.lepton"
     preds, right, frames = [], 0, 0
     for path, label in clips:
-        last = run_to_completion(analyze_video(path, project=project, device=device, model_version=version["id"]))
+        try:
+            last = run_to_completion(analyze_video(path, project=project, device=device, weights=weights))
+        except LeptonError as exc:
+            print(f"    {path}: {exc}")
+            preds.append(-1)
+            continue
         with open_project(project) as proj:
-            tracks = proj.runs.tracks(last.run_id)
-            rows = [proj.runs.predictions(t.id) for t in tracks]
+            rows = [proj.runs.predictions(t.id) for t in proj.runs.tracks(last.run_id)]
         main = max(rows, key=lambda r: len(r.frames), default=None)
         if main is None or len(main.frames) == 0:
             preds.append(-1)
@@ -98,37 +105,68 @@ def score_clips(clips: list[tuple[Path, int]], version: dict, device: str) -> tu
     return preds, [c[1] for c in clips], right / max(frames, 1)
 
 
+def score_images(images: list[tuple[Path, int]], weights: Path, aligned: bool, device: str) -> list[int]:
+    """Top class of each photograph (-1: no face found or unreadable), in batches of 256."""
+    from lepton_desktop.core.errors import LeptonError
+    from lepton_desktop.services.classify import classify_images
+
+    pred = []
+    for start in range(0, len(images), 256):
+        chunk = [p for p, _ in images[start : start + 256]]
+        try:
+            results = classify_images(chunk, aligned=aligned, device=device, weights=weights)
+        except LeptonError:  # one unreadable file: score the chunk one by one
+            results = []
+            for path in chunk:
+                try:
+                    results += classify_images([path], aligned=aligned, device=device, weights=weights)
+                except LeptonError as exc:
+                    print(f"    {path}: {exc}")
+                    results.append(None)  # type: ignore[arg-type]
+        pred += [int(r.probs.argmax()) if r is not None and r.probs is not None else -1 for r in results]
+    return pred
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clips", type=Path, help="folder of label folders of videos")
     ap.add_argument("--images", type=Path, help="folder of label folders of photographs")
     ap.add_argument("--aligned", action="store_true", help="the images are face crops already")
-    ap.add_argument("--models", type=int, nargs="*", help="version ids (default: every shipped version)")
+    ap.add_argument("--models", type=int, nargs="*", help="version ids as `lepton models` lists them in a new project "
+                    "(default: every shipped version)")  # fmt: skip
     ap.add_argument("--device", default="cpu")
     args = ap.parse_args()
     if not args.clips and not args.images:
         ap.error("give --clips DIR, --images DIR or both")
-    os.environ.setdefault("LEPTON_HOME", tempfile.mkdtemp(prefix="lepton-heldout-home-"))
-    from lepton_desktop.services.classify import classify_images
+    with tempfile.TemporaryDirectory(prefix="lepton-heldout-") as tmp:
+        os.environ.setdefault("LEPTON_HOME", str(Path(tmp) / "home"))
+        evaluate_all(args, Path(tmp))
+
+
+def evaluate_all(args: argparse.Namespace, work: Path) -> None:
     from lepton_desktop.services.models import list_versions, version_weights
     from lepton_desktop.store import open_project
 
-    listing = Path(tempfile.mkdtemp(prefix="lepton-heldout-versions-")) / "v.lepton"
+    listing = work / "versions.lepton"
     open_project(listing, create=True).close()
     versions = [v for v in list_versions(listing) if not args.models or v["id"] in args.models]
+    if not versions:
+        raise SystemExit(f"no model version with id {args.models}; `lepton models` lists them")
     default = next((v["name"] for v in versions if v["active"]), versions[0]["name"])
+    with open_project(listing) as proj:
+        weights = {v["name"]: version_weights(proj.model_versions.get(v["id"]), proj) for v in versions}
 
     if args.clips:
         clips = labelled(args.clips, VIDEO)
-        print(f"clips: {len(clips)} in {args.clips} (clip right: mean of the main person's probabilities)")
+        print(f"clips: {len(clips)} in {args.clips} (clip right: mean of the main person's probabilities; "
+              "frames right: over the frames where the main person was found)")  # fmt: skip
         accuracy = {}
-        for v in versions:
+        for name, path in weights.items():
             t = time.perf_counter()
-            preds, truth, frame_acc = score_clips(clips, v, args.device)
-            missed = preds.count(-1)
-            accuracy[v["name"]] = report(v["name"], truth, preds,
-                                         f"  frames right {frame_acc:.3f}  no face in {missed} clips  "
-                                         f"({time.perf_counter() - t:.0f} s)")  # fmt: skip
+            preds, truth, frame_acc = score_clips(clips, path, args.device, work)
+            seconds = time.perf_counter() - t
+            extra = f"  frames right {frame_acc:.3f}  no face in {preds.count(-1)} clips  ({seconds:.0f} s)"
+            accuracy[name] = report(name, truth, preds, extra)
         for name, acc in accuracy.items():
             print(f"  clip accuracy x{acc / max(accuracy[default], 1e-9):.2f} of the default: {name}")
 
@@ -136,14 +174,10 @@ def main() -> None:
         images = labelled(args.images, IMAGE)
         print(f"\nimages: {len(images)} in {args.images} ({'face crops' if args.aligned else 'largest face'})")
         accuracy = {}
-        with open_project(listing) as proj:
-            paths = {v["id"]: version_weights(proj.model_versions.get(v["id"]), proj) for v in versions}
-        for v in versions:
-            results = classify_images([p for p, _ in images], aligned=args.aligned, device=args.device,
-                                      weights=paths[v["id"]])  # fmt: skip
-            pred = [int(r.probs.argmax()) if r.probs is not None else -1 for r in results]
-            truth = [label for _, label in images]
-            accuracy[v["name"]] = report(v["name"], truth, pred, f"  no face in {pred.count(-1)}")
+        truth = [label for _, label in images]
+        for name, path in weights.items():
+            pred = score_images(images, path, args.aligned, args.device)
+            accuracy[name] = report(name, truth, pred, f"  no face in {pred.count(-1)}")
         for name, acc in accuracy.items():
             print(f"  image accuracy x{acc / max(accuracy[default], 1e-9):.2f} of the default: {name}")
 

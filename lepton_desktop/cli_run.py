@@ -6,7 +6,8 @@ interpreter's modules apart (not in exit handlers: those take milliseconds), on 
 themselves, and the store is built to survive a kill. So once a command has run and only the main
 thread is left, the exit handlers run as they would (log files flushed, finalizers,
 multiprocessing and Ray clean-up), standard output and error are flushed, and the process ends
-there. With any other thread still alive, Python's normal shutdown runs instead, which waits for it.
+there. With any other thread still alive, Python's normal shutdown runs instead (it waits for the
+non-daemon ones).
 """
 
 from __future__ import annotations
@@ -31,9 +32,21 @@ def run(argv: Sequence[str] | None = None) -> NoReturn:
 
 
 def quick_exit(code: int) -> NoReturn:
-    """Run the exit handlers, flush the standard streams and end the process with ``code``."""
+    """Run the exit handlers, flush the standard streams and end the process with ``code``.
+
+    Output that cannot be written (a full disk, a closed pipe) is said in one line and, as Python's
+    own shutdown does, turns a success into exit code 120: ``lepton analyze > out.json`` on a full
+    disk must not look like it worked.
+    """
     atexit._run_exitfuncs()  # the registered handlers, run as shutdown would run them
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):  # a closed pipe must not change the exit code
-            stream.flush()
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError) as exc:
+        with contextlib.suppress(Exception):
+            print(f"lepton: error: the output could not be written ({exc})", file=sys.stderr)
+        code = code or 120
+    with contextlib.suppress(Exception):
+        if sys.stderr is not None:
+            sys.stderr.flush()
     os._exit(code)

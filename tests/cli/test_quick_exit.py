@@ -75,3 +75,18 @@ def test_the_quick_exit_is_taken_only_after_torch_and_with_no_other_thread(tmp_p
         thread="threading.Thread(target=lambda: (time.sleep(1), print('thread done', flush=True))).start()",
     )
     assert waited.returncode == 0 and "thread done" in waited.stdout and "teardown" in waited.stdout  # fmt: skip
+
+
+def test_output_that_cannot_be_written_is_an_error_not_a_success(tmp_path):
+    """``lepton info > /dev/full`` with buffered output: the failed flush is said and the exit code is not 0."""
+    if not os.path.exists("/dev/full"):
+        import pytest
+
+        pytest.skip("needs /dev/full (Linux)")
+    clip = two_people_clip(tmp_path / "two.mp4", frames=5)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"LEPTON_HOME": str(tmp_path)}
+    code = "import torch, sys\nfrom lepton_desktop.cli_run import run\nrun(['info', sys.argv[1]])"
+    with open("/dev/full", "w") as full:
+        out = subprocess.run([sys.executable, "-c", code, str(clip)], stdout=full, stderr=subprocess.PIPE,
+                             text=True, env=env, timeout=120)  # fmt: skip
+    assert out.returncode == 120 and "the output could not be written" in out.stderr, out.stderr
