@@ -1,0 +1,36 @@
+"""Learning > Model versions (Ctrl+Shift+M): a user switches to the ensemble with the Activate button."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QKeySequence
+
+from lepton_desktop.services.models import list_versions
+from lepton_desktop.services.projects import init_project
+from lepton_desktop.vision.weights import ENSEMBLE_MODEL, RESNET_MODEL
+from tests.gui.windows import menu_action, shown_window
+
+pytestmark = pytest.mark.gui
+
+
+def test_activate_the_ensemble_from_the_model_versions_dialog(qtbot, tmp_path):
+    project = tmp_path / "p.lepton"
+    init_project(project)
+    win = shown_window(qtbot, project)
+    action = menu_action(win, "Learning", "Model versions")
+    assert action.shortcut() == QKeySequence("Ctrl+Shift+M")
+    action.trigger()
+    dialog = win._learning_dialog
+    qtbot.waitExposed(dialog)
+    names = [v["name"] for v in dialog.versions]
+    assert names.count(ENSEMBLE_MODEL.name) == 1 and [v["name"] for v in dialog.versions if v["active"]] == [
+        RESNET_MODEL.name
+    ]
+    dialog.table.selectRow(names.index(ENSEMBLE_MODEL.name))
+    dialog.activate_button.click()
+    chosen = dialog.versions[names.index(ENSEMBLE_MODEL.name)]["id"]
+    assert dialog.message.text() == f"Version {chosen} is active: new analyses use it."
+    assert [v["name"] for v in dialog.versions if v["active"]] == [ENSEMBLE_MODEL.name]  # the table shows it
+    assert [v["name"] for v in list_versions(project) if v["active"]] == [ENSEMBLE_MODEL.name]  # stored at once
+    dialog.close()
+    win.close()
