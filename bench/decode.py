@@ -2,9 +2,11 @@
 
     python bench/decode.py [--seconds 60] [--seeks 200]
 
-Prints: demux-only index build time; plain PyAV sequential decode fps (the
-baseline); our threaded iterate fps (ratio to baseline); downscaled iterate fps;
-random exact-seek latency p50/p95 (and forward-step latency), all in one process.
+Prints: demux-only index build time; opening a clip whose frames are one long group of pictures
+(time and peak memory, against holding every decoded picture of the group as before, each in a
+fresh process); plain PyAV sequential decode fps (the baseline); our threaded iterate fps (ratio
+to baseline); downscaled iterate fps; random exact-seek latency p50/p95 (and forward-step
+latency), all in one process.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 from _common import Timer, out_dir, percentile
 
 
-def make_1080p(path, seconds: int, slices: int = 2) -> None:
+def make_1080p(path, seconds: int, slices: int = 2, gop: int = 60) -> None:
     import cv2
 
     rng = np.random.default_rng(0)
@@ -31,7 +33,9 @@ def make_1080p(path, seconds: int, slices: int = 2) -> None:
     with av.open(str(path), "w") as c:
         s = c.add_stream("libx264", rate=30)
         s.width, s.height, s.pix_fmt = 1920, 1080, "yuv420p"
-        s.options = {"preset": "veryfast", "crf": "23", "g": "60", "bf": "2"}  # typical camera-ish GOP
+        s.options = {"preset": "veryfast", "crf": "23", "g": str(gop), "bf": "2"}  # typical camera-ish GOP
+        if gop > 60:  # one long group, as screen recorders and some cameras write: no cut at scene changes
+            s.options = {**s.options, "sc_threshold": "0"}
         if slices == 1:  # one slice per picture, as many cameras write (x264 sliced threads cut two here)
             s.options = {**s.options, "x264-params": "sliced-threads=0"}
         for i in range(seconds * 30):
@@ -85,6 +89,44 @@ def proxy_seeks(path, reader, seeks: int, exact_ms: list[float]) -> None:
     )
 
 
+_OPEN = """
+import resource, sys, time
+import lepton_desktop.video.index as ix
+from lepton_desktop.video import VideoReader
+if sys.argv[2] == "held":  # as before: every decoded picture of the last group kept until the check ends
+    decode = ix._decode_from
+    def held(container, stream, seek_ts, limit, keep=True):
+        frames = decode(container, stream, seek_ts, limit, True)
+        return frames if keep else [f.pts for f in frames]
+    ix._decode_from = held
+start = time.perf_counter()
+with VideoReader(sys.argv[1], cache=False) as reader:
+    frames = reader.frame_count
+print(frames, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def opening(path) -> None:
+    """First open of a clip (index built, last group of pictures decoded to check it): ours vs held."""
+    import subprocess
+    import sys
+
+    from _common import ROOT
+
+    got = {}
+    for mode in ("held", "ours"):
+        out = subprocess.run(
+            [sys.executable, "-c", _OPEN, str(path), mode], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout.split()
+        got[mode] = (int(out[0]), float(out[1]), float(out[2]))
+    (n, t_held, m_held), (_, t_ours, m_ours) = got["held"], got["ours"]
+    print(
+        f"first open, {n} frames in one group of pictures: {t_ours:.2f} s, peak {m_ours:.0f} MB "
+        f"(baseline holding the group: {t_held:.2f} s, {m_held:.0f} MB; x{t_held / t_ours:.1f} faster, "
+        f"x{m_held / m_ours:.1f} less memory)"
+    )
+
+
 def random_indexes(count: int, frames: int, seed: int = 1) -> list[int]:
     rng = random.Random(seed)
     return [rng.randrange(frames) for _ in range(count)]
@@ -107,6 +149,11 @@ def main() -> None:
     with Timer() as t, VideoReader(path, cache=False) as reader:
         n = reader.frame_count
     print(f"frame index (demux only, {n} frames): {t.seconds:.2f} s")
+
+    long_gop = out_dir() / "bench_1080p_10s_gop300.mp4"
+    if not long_gop.exists():
+        make_1080p(long_gop, 10, gop=300)
+    opening(long_gop)
 
     with Timer() as t, av.open(str(path)) as c:
         c.streams.video[0].thread_type = "AUTO"

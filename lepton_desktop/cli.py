@@ -89,6 +89,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 project=project,
                 settings=settings,
                 device=args.device,
+                runtime=args.runtime,
                 force=args.force,
                 model_version=args.model,
             ),
@@ -306,6 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", help="project file or URL (default: your default project)")
     p.add_argument("--csv", type=Path, help="also write frame,time_s,track,x,y,w,h,<7 emotions> rows here")
     p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda or mps")
+    p.add_argument(
+        "--runtime",
+        choices=("auto", "onnx", "torch"),
+        default="auto",
+        help="what runs the networks: auto (ONNX Runtime on the CPU, PyTorch on a GPU), onnx or torch",
+    )
     p.add_argument(
         "--stride", type=_positive, default=3, help="detect faces every K frames; tracking fills between (3)"
     )

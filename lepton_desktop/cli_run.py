@@ -1,8 +1,8 @@
-"""The ``lepton`` command as a process: run the CLI, then end without tearing torch down.
+"""The ``lepton`` command as a process: run the CLI, then end without tearing the runtimes down.
 
 After torch has been imported, Python's own shutdown spends 0.35-0.45 s on two cores taking the
-interpreter's modules apart (not in exit handlers: those take milliseconds), on every
-``lepton analyze``. Nothing of ours depends on that teardown: projects are closed by the commands
+interpreter's modules apart (not in exit handlers: those take milliseconds); after ONNX Runtime
+(what ``lepton analyze`` runs the networks with on the CPU), 0.05-0.1 s. Nothing of ours depends on that teardown: projects are closed by the commands
 themselves, and the store is built to survive a kill. So once a command has run and only the main
 thread is left, the exit handlers run as they would (log files flushed, finalizers,
 multiprocessing and Ray clean-up), standard output and error are flushed, and the process ends
@@ -22,11 +22,14 @@ from typing import NoReturn
 
 from lepton_desktop.cli import main
 
+RUNTIMES = {"torch", "onnxruntime"}
+"""Modules whose loading makes Python's teardown slow enough to skip."""
+
 
 def run(argv: Sequence[str] | None = None) -> NoReturn:
     """``lepton ARGS``: :func:`lepton_desktop.cli.main`, then a quick exit when it is safe."""
     code = main(argv)
-    if "torch" in sys.modules and threading.active_count() == 1:
+    if RUNTIMES & sys.modules.keys() and threading.active_count() == 1:
         quick_exit(code)
     raise SystemExit(code)
 

@@ -24,7 +24,7 @@ import numpy as np
 from lepton_desktop.core.paths import user_data_dir
 from lepton_desktop.core.predictions import TrackPredictions
 from lepton_desktop.core.processes import process_alive
-from lepton_desktop.services.engine import get_engine
+from lepton_desktop.services.engine import get_analysis_engine
 from lepton_desktop.services.frame_loop import FrameLoop
 from lepton_desktop.services.models import pick_version, version_weights
 from lepton_desktop.store import Project, open_project
@@ -75,13 +75,15 @@ def analyze_video(
     device: str = "auto",
     weights: Path | None = None,
     model_version: int | None = None,
+    runtime: str = "auto",
     force: bool = False,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Iterator[AnalysisProgress]:
     """Analyse every face in ``video``; see the module docstring.
 
     The model is ``weights`` if given, else the project's version ``model_version``,
-    else its active version, else the shipped model.
+    else its active version, else the shipped model. ``runtime``: what runs the networks
+    (``auto``, ``onnx``, ``torch``; see :func:`~lepton_desktop.services.engine.get_analysis_engine`).
     """
     settings = settings or AnalysisSettings()
     target = project or default_project()
@@ -90,7 +92,7 @@ def analyze_video(
         chosen = None if weights is not None else pick_version(proj, model_version)
         if chosen is not None:
             weights = version_weights(chosen, proj)
-        engine = get_engine(device, weights)
+        engine = get_analysis_engine(device, weights, runtime)
         if chosen is not None:
             version = chosen
         else:

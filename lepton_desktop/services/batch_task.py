@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from lepton_desktop.core.records import VideoInfo
-from lepton_desktop.services.engine import get_engine
+from lepton_desktop.services.engine import get_analysis_engine
 from lepton_desktop.services.frame_loop import FrameLoop
 from lepton_desktop.video import VideoReader
 from lepton_desktop.vision.analyzer import AnalysisSettings, FaceRows
-from lepton_desktop.vision.weights import WeightsError
+from lepton_desktop.vision.weight_files import WeightsError
 
 REPORT_INTERVAL_S = 1.0
 
@@ -76,7 +76,7 @@ def analyze_one(job: VideoJob, weights: bytes) -> Iterator[dict[str, Any]]:
     if job.project_url is not None:
         yield from _analyze_into(job, path, job.project_url)
         return
-    engine = get_engine(job.device, path)
+    engine = get_analysis_engine(job.device, path)
     if engine.weights_sha256 != job.weights_sha256:
         raise WeightsError(f"{path} changed on {socket.gethostname()}: its hash is no longer {job.weights_sha256}.")
     with VideoReader(job.video) as reader:

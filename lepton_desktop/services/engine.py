@@ -1,28 +1,49 @@
-"""Loaded models, shared between analyses in one process (loading is the slow part)."""
+"""Loaded models, shared between analyses in one process (loading is the slow part).
+
+Two kinds: :func:`get_engine` gives the PyTorch modules (what fine-tuning, explanations,
+live analysis and every GPU use); :func:`get_analysis_engine` gives what frame analysis
+needs, the networks behind :class:`~lepton_desktop.vision.networks.Networks`. On the CPU
+those run through ONNX Runtime when it is installed and the weights fit a shipped graph,
+so a CPU analysis never imports torch (1.2 s of a short run's start-up); otherwise, and
+on any GPU, through PyTorch.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import logging
+import os
+import re
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import torch
+from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.vision.networks import Networks
+from lepton_desktop.vision.weight_files import EMOTION_WEIGHTS, bundled_weights, file_sha256
 
-from lepton_desktop.vision.device import describe, pick_device, place
-from lepton_desktop.vision.model import EmotionModel
-from lepton_desktop.vision.mtcnn import MTCNN
-from lepton_desktop.vision.weights import (
-    EMOTION_WEIGHTS,
-    bundled_weights,
-    file_sha256,
-    load_detector,
-    load_emotion_model,
-)
+if TYPE_CHECKING:
+    import torch
+
+    from lepton_desktop.vision.model import EmotionModel
+    from lepton_desktop.vision.mtcnn import MTCNN
+
+log = logging.getLogger(__name__)
+
+RUNTIMES = ("auto", "onnx", "torch")
+"""``auto``: ONNX Runtime on the CPU when it can run the weights, else PyTorch; the others insist."""
+
+
+class RuntimeChoiceError(LeptonError):
+    """The runtime asked for cannot run here."""
 
 
 @dataclass(frozen=True)
 class Engine:
-    """A model and a detector on one device, and where the model came from."""
+    """A model and a detector on one device (PyTorch), and where the model came from."""
 
     model: EmotionModel
     detector: MTCNN
@@ -33,15 +54,42 @@ class Engine:
     @property
     def device_name(self) -> str:
         """``CPU``, ``CUDA (...)``: for status bars and reports."""
+        from lepton_desktop.vision.device import describe
+
         return describe(self.device)
+
+    @functools.cached_property
+    def networks(self) -> Networks:
+        """The model and detector for frame analysis."""
+        from lepton_desktop.vision.torch_networks import TorchNetworks
+
+        return TorchNetworks(self.model, self.detector, self.device)
+
+
+@dataclass(frozen=True)
+class AnalysisEngine:
+    """The networks of a frame analysis, where they run, and where the model came from."""
+
+    networks: Networks
+    weights_path: Path
+    weights_sha256: str
+
+    @property
+    def device_name(self) -> str:
+        """``CPU (ONNX Runtime)``, ``CPU``, ``CUDA (...)``: for status bars and reports."""
+        return self.networks.device_name
 
 
 _cache: dict[tuple[str, str], Engine] = {}
+_analysis_cache: dict[tuple[str, str, str], AnalysisEngine] = {}
 _lock = threading.Lock()
 
 
 def get_engine(device: str = "auto", weights: Path | None = None) -> Engine:
-    """The engine for ``device`` with ``weights`` (default: the shipped model), loaded once."""
+    """The PyTorch engine for ``device`` with ``weights`` (default: the shipped model), loaded once."""
+    from lepton_desktop.vision.device import pick_device, place
+    from lepton_desktop.vision.weights import load_detector, load_emotion_model
+
     dev = pick_device(device)
     path = (weights or bundled_weights(EMOTION_WEIGHTS)).resolve()
     key = (str(dev), str(path))
@@ -54,3 +102,87 @@ def get_engine(device: str = "auto", weights: Path | None = None) -> Engine:
             engine = Engine(model, detector, dev, path, file_sha256(path))
             _cache[key] = engine
         return engine
+
+
+def get_analysis_engine(device: str = "auto", weights: Path | None = None, runtime: str = "auto") -> AnalysisEngine:
+    """The networks for analysing frames on ``device`` with ``weights``, loaded once.
+
+    ``runtime``: ``auto`` uses ONNX Runtime when the analysis runs on the CPU (``device`` ``cpu``,
+    or ``auto`` with a PyTorch that has no GPU support), ONNX Runtime is installed, and the weights
+    fit a shipped graph; PyTorch otherwise. ``onnx`` insists on ONNX Runtime (one sentence when it
+    cannot), ``torch`` on PyTorch.
+    """
+    if runtime not in RUNTIMES:
+        raise RuntimeChoiceError(f"unknown runtime {runtime!r}; use {', '.join(RUNTIMES)}.")
+    path = (weights or bundled_weights(EMOTION_WEIGHTS)).resolve()
+    key = (device, str(path), runtime)
+    with _lock:
+        cached = _analysis_cache.get(key)
+    if cached is not None:
+        return cached
+    engine = _onnx_engine(device, path, runtime) if runtime != "torch" else None
+    if engine is None:
+        torch_engine = get_engine(device, path)
+        engine = AnalysisEngine(torch_engine.networks, torch_engine.weights_path, torch_engine.weights_sha256)
+    with _lock:
+        return _analysis_cache.setdefault(key, engine)
+
+
+def _onnx_engine(device: str, path: Path, runtime: str) -> AnalysisEngine | None:
+    """ONNX Runtime networks, or None where PyTorch should run them (``runtime="onnx"``: an error instead)."""
+    from lepton_desktop.vision.graphs import GraphError, runtime_available
+
+    insist = runtime == "onnx"
+    choice = device.lower().strip()
+    if choice not in ("auto", "cpu"):
+        if insist:
+            raise RuntimeChoiceError(f"ONNX Runtime runs analysis on the CPU only; use --device cpu, not {device}.")
+        return None
+    if choice == "auto" and not insist and torch_may_use_gpu():
+        return None
+    if not runtime_available():
+        if insist:
+            raise RuntimeChoiceError("ONNX Runtime is not installed here; use --runtime torch or install onnxruntime.")
+        return None
+    from lepton_desktop.vision.ort_networks import OrtNetworks
+
+    try:
+        networks = OrtNetworks(path)
+    except GraphError as exc:
+        if insist:
+            raise RuntimeChoiceError(f"ONNX Runtime cannot run {path.name}: {exc}; use --runtime torch.") from None
+        log.info("analysing through PyTorch: %s", exc)
+        return None
+    return AnalysisEngine(networks, path, file_sha256(path))
+
+
+def torch_may_use_gpu() -> bool:
+    """Whether PyTorch here may reach a GPU, told without importing it where that is possible.
+
+    A CPU-only PyTorch build says so in ``torch/version.py`` (``cuda``, ``hip`` and ``xpu`` are
+    None); reading that file takes microseconds where importing torch takes a second. Any other
+    build, or an Apple machine (MPS), is asked properly. ``CUDA_VISIBLE_DEVICES`` set empty hides
+    every GPU, as it does from PyTorch.
+    """
+    if os.environ.get("CUDA_VISIBLE_DEVICES") == "" and sys.platform != "darwin":
+        return False
+    if "torch" not in sys.modules and sys.platform != "darwin":
+        spec = importlib.util.find_spec("torch")
+        if spec is None or spec.origin is None:
+            return False  # no PyTorch at all: nothing could use a GPU
+        version = Path(spec.origin).parent / "version.py"
+        try:
+            text = version.read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        fields = dict(re.findall(r"^(cuda|hip|xpu)\b[^=]*=\s*(.+)$", text, re.M))
+        if len(fields) == 3 and all(v.strip() == "None" for v in fields.values()):
+            return False
+    from lepton_desktop.vision.device import pick_device
+
+    return pick_device("auto").type != "cpu"
+
+
+def runtime_of(engine: Any) -> str:
+    """``onnx`` or ``torch``: what runs an analysis engine's networks."""
+    return "onnx" if type(engine.networks).__name__ == "OrtNetworks" else "torch"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
-from lepton_desktop.services.engine import Engine
+from lepton_desktop.services.engine import AnalysisEngine, Engine
 from lepton_desktop.video import VideoReader
 from lepton_desktop.video.damage import DecodeDamage, describe
 from lepton_desktop.vision.actions import ActionReader
@@ -36,11 +36,11 @@ class LoopStep:
 class FrameLoop:
     """One pass over a video's frames; after the last step ``state``, ``timings()`` and ``damage`` say how it went."""
 
-    def __init__(self, reader: VideoReader, engine: Engine, settings: AnalysisSettings) -> None:
+    def __init__(self, reader: VideoReader, engine: AnalysisEngine | Engine, settings: AnalysisSettings) -> None:
         self.reader = reader
         self.engine = engine
         self.actions = ActionReader() if settings.actions else None  # fails early when it cannot run
-        self.analyzer = FrameAnalyzer(engine.model, engine.detector, engine.device, settings, self.actions)
+        self.analyzer = FrameAnalyzer(engine.networks, settings, self.actions)
         self.done = 0
         self.state = "done"
         self.elapsed = 0.0

@@ -203,7 +203,7 @@ class LiveSession:
         capture.open()  # a missing camera, a bad address: said here, before the models load or anything is written
         try:
             engine = get_engine(self.device, weights)
-            analyzer = FrameAnalyzer(engine.model, engine.detector, engine.device, self.settings)
+            analyzer = FrameAnalyzer(engine.networks, self.settings)
             _warm_up(engine, self.settings)
         except BaseException:
             capture.stop()
@@ -288,7 +288,7 @@ class LiveSession:
 
 def _warm_up(engine: Any, settings: AnalysisSettings) -> None:
     """One throwaway frame through a throwaway analyzer: the first real frames then run at full speed."""
-    scratch = FrameAnalyzer(engine.model, engine.detector, engine.device, settings)
+    scratch = FrameAnalyzer(engine.networks, settings)
     picture = np.full((360, 640, 3), 90, np.uint8)
     for k in range(3):
         scratch.feed(k, picture)

@@ -14,7 +14,7 @@ from lepton_desktop.core.paths import user_cache_dir, user_data_dir
 from lepton_desktop.core.records import ModelVersion
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.store.errors import RecordNotFoundError
-from lepton_desktop.vision.weights import DEFAULT_MODEL, SHIPPED_MODELS, ShippedModel, bundled_weights, file_sha256
+from lepton_desktop.vision.weight_files import DEFAULT_MODEL, SHIPPED_MODELS, ShippedModel, bundled_weights, file_sha256
 
 RETIRED_SHIPPED = {
     "96963fab93e7f9caf9474416e8e394a378ca2c283fc208806edea750b2d354e1": "Lepton ResNet FER+ v1",
@@ -200,7 +200,8 @@ def activate(project: str | Path, version_id: int) -> dict[str, Any]:
 
 def check_loadable(version: ModelVersion, path: Path) -> None:
     """Load a version's weights once, as an analysis would; a file that is not our model is refused here."""
-    from lepton_desktop.vision.weights import WeightsError, load_emotion_model
+    from lepton_desktop.vision.weight_files import WeightsError
+    from lepton_desktop.vision.weights import load_emotion_model
 
     try:
         load_emotion_model(path)

@@ -15,7 +15,7 @@ from lepton_desktop.services.models import describe, shipped_by_sha256
 from lepton_desktop.services.report_data import ModelFacts, Provenance
 from lepton_desktop.store import Project
 from lepton_desktop.store.errors import RecordNotFoundError
-from lepton_desktop.vision.weights import WeightsError, bundled_weights
+from lepton_desktop.vision.weight_files import WeightsError, bundled_weights
 
 PACKAGES = (
     "numpy",

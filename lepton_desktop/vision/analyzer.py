@@ -17,13 +17,11 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
-import torch
 
 from lepton_desktop.vision.actions import ActionReader, face_crop
 from lepton_desktop.vision.align import MODEL_INPUT, FaceGeometry, aligned_crop, model_input, to_gray
-from lepton_desktop.vision.boxes import iou_matrix
-from lepton_desktop.vision.model import EmotionModel, TrackMemory
-from lepton_desktop.vision.mtcnn import MTCNN
+from lepton_desktop.vision.networks import Networks
+from lepton_desktop.vision.overlap import iou_matrix
 from lepton_desktop.vision.tracker import FaceTracker, Track
 
 
@@ -122,7 +120,8 @@ class FaceRows:
 @dataclass
 class _TrackOutput:
     number: int
-    memory: TrackMemory | None = None
+    memory: Any = None
+    """The temporal head's state, as the networks keep it."""
 
 
 @dataclass
@@ -153,22 +152,15 @@ class _Batch:
 class FrameAnalyzer:
     """Stateful analysis of one video's frames, fed in order."""
 
-    def __init__(
-        self,
-        model: EmotionModel,
-        detector: MTCNN,
-        device: torch.device,
-        settings: AnalysisSettings,
-        actions: ActionReader | None = None,
-    ) -> None:
-        """``actions``: the reader of facial actions, when ``settings.actions`` is on (the caller closes it)."""
+    def __init__(self, networks: Networks, settings: AnalysisSettings, actions: ActionReader | None = None) -> None:
+        """Analyse with ``networks`` (the detector and expression model, PyTorch or ONNX Runtime).
+
+        ``actions``: the reader of facial actions, when ``settings.actions`` is on (the caller closes it).
+        """
         if settings.actions and actions is None:
             raise ValueError("settings ask for facial actions but no ActionReader was given")
         self.actions = actions if settings.actions else None
-        self.model = model.to(device).eval()
-        self.detector = detector.to(device).eval()
-        self.detector.min_face = DETECT_MIN_FACE
-        self.device = device
+        self.networks = networks
         self.settings = settings
         self.tracker = FaceTracker(max_missed=settings.max_missed)
         self._pending: OrderedDict[int, _Pending] = OrderedDict()
@@ -259,11 +251,11 @@ class FrameAnalyzer:
         images = [self._pending[i].detect_image for i in indexes]
         scale = self._pending[indexes[0]].scale
         # look for faces of min_face source pixels, as they appear after downscaling (never below 20 px)
-        self.detector.min_face = max(DETECT_MIN_FACE, round(self.settings.min_face * scale))
+        min_face = max(DETECT_MIN_FACE, round(self.settings.min_face * scale))
         if len({im.shape for im in images if im is not None}) == 1:
-            results = self.detector.detect(torch.from_numpy(np.stack(images)).to(self.device))  # type: ignore[arg-type]
+            results = self.networks.detect(np.stack(images), min_face)  # type: ignore[arg-type]
         else:  # frames of different sizes cannot share a batch
-            results = [self.detector.detect(torch.from_numpy(im)[None].to(self.device))[0] for im in images]
+            results = [self.networks.detect(im[None], min_face)[0] for im in images]  # type: ignore[index]
         self.detections += len(indexes)
         out = {}
         for index, detections in zip(indexes, results, strict=True):
@@ -288,8 +280,8 @@ class FrameAnalyzer:
             return False
         if not alive:
             return True
-        expected = torch.from_numpy(np.stack([t.predicted_box(index) for t in alive]))
-        iou = iou_matrix(expected, torch.from_numpy(np.stack([f.box for f in faces]))).numpy()
+        expected = np.stack([t.predicted_box(index) for t in alive])
+        iou = iou_matrix(expected, np.stack([f.box for f in faces]))
         best = iou.argmax(axis=1)
         return len(set(best.tolist())) == len(alive) and bool((iou.max(axis=1) >= STEADY_IOU).all())
 
@@ -336,28 +328,19 @@ class FrameAnalyzer:
             self._next_number += 1
         return out.number
 
-    @torch.inference_mode()
     def _classify(self, batch: _Batch) -> FaceRows:
-        crops = torch.from_numpy(model_input(np.stack(batch.crops)))
-        if self.device.type == "cuda":
-            crops = crops.pin_memory().to(self.device, non_blocking=True)
-        else:
-            crops = crops.to(self.device)
-        with torch.autocast(self.device.type, dtype=torch.float16, enabled=self.device.type == "cuda"):
-            embeddings, logits = self.model.frame_outputs(crops)
-        embeddings, logits = embeddings.float(), logits.float()
         numbers = np.asarray(batch.numbers, np.int32)
         frames = np.asarray(batch.frames, np.int32)
-        final = torch.empty_like(logits)
         by_number = {out.number: out for out in self._outputs.values()}
+        tracks = []
         for number in np.unique(numbers):
             rows = np.nonzero(numbers == number)[0]
-            rows = rows[np.argsort(frames[rows], kind="stable")]
-            idx = torch.from_numpy(rows).to(self.device)
-            out = by_number[int(number)]
-            seq, out.memory = self.model.sequence_logits(embeddings[idx], logits[idx], out.memory)
-            final[idx] = seq
-        probs = torch.softmax(final, dim=1).cpu().numpy().astype(np.float32)
+            tracks.append((rows[np.argsort(frames[rows], kind="stable")], by_number[int(number)]))
+        probs, memories = self.networks.classify(
+            model_input(np.stack(batch.crops)), [(rows, out.memory) for rows, out in tracks]
+        )
+        for (_, out), memory in zip(tracks, memories, strict=True):
+            out.memory = memory
         order = np.lexsort((numbers, frames))
         marks = np.stack(batch.landmarks)[order]
         actions = None if self.actions is None else self.actions.read(batch.faces)[order]

@@ -1,4 +1,7 @@
-"""Box utilities: non-maximum suppression and IoU (plain torch, no torchvision)."""
+"""Non-maximum suppression on tensors, for the PyTorch detector (plain torch, no torchvision).
+
+NumPy versions, and IoU matrices: :mod:`lepton_desktop.vision.overlap`.
+"""
 
 from __future__ import annotations
 
@@ -36,15 +39,3 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, threshold: float, mode: str =
         if boxes.shape[0] > 1:
             suppressed |= overlap[i] > threshold
     return torch.tensor(keep, dtype=torch.long, device=boxes.device)
-
-
-def iou_matrix(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """IoU of every box in ``a`` (N, 4) with every box in ``b`` (M, 4), as x1, y1, x2, y2."""
-    if a.numel() == 0 or b.numel() == 0:
-        return torch.zeros(a.shape[0], b.shape[0])
-    lt = torch.maximum(a[:, None, :2], b[None, :, :2])
-    rb = torch.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = (rb - lt).clamp(min=0).prod(dim=2)
-    area_a = (a[:, 2:] - a[:, :2]).clamp(min=0).prod(dim=1)
-    area_b = (b[:, 2:] - b[:, :2]).clamp(min=0).prod(dim=1)
-    return inter / (area_a[:, None] + area_b[None, :] - inter).clamp(min=1e-9)

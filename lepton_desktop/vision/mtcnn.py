@@ -4,12 +4,11 @@ Three cascaded networks: P-Net proposes faces over an image pyramid, R-Net
 refines them on 24x24 crops, O-Net gives final boxes and landmarks (eyes, nose,
 mouth corners) on 48x48 crops. Weights: facenet-pytorch's pretrained state
 dicts (MIT), converted by ``models/convert_mtcnn.py``. Runs batched on any
-torch device.
+torch device. CPU analysis runs the same networks through ONNX Runtime in
+:mod:`lepton_desktop.vision.cascade`, whose image helpers this module shares.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -17,7 +16,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lepton_desktop.vision import cascade
 from lepton_desktop.vision.boxes import nms
+from lepton_desktop.vision.cascade import Detection
 
 
 class PNet(nn.Module):
@@ -80,15 +81,6 @@ class ONet(nn.Module):
         return self.dense6_2(x), self.dense6_3(x), torch.softmax(self.dense6_1(x), dim=1)
 
 
-@dataclass(frozen=True)
-class Detection:
-    """One face: box (x1, y1, x2, y2) in image pixels, score, landmarks (5, 2) as x, y."""
-
-    box: np.ndarray
-    score: float
-    landmarks: np.ndarray
-
-
 class MTCNN(nn.Module):
     """The cascade with its detection settings."""
 
@@ -127,22 +119,11 @@ class MTCNN(nn.Module):
 
     # -- stages -------------------------------------------------------------------------
 
-    def _scales(self, h: int, w: int) -> list[float]:
-        m = 12.0 / self.min_face
-        side = min(h, w) * m
-        scales = []
-        scale = m
-        while side >= 12:
-            scales.append(scale)
-            scale *= self.factor
-            side *= self.factor
-        return scales
-
     def _stage1(self, x: torch.Tensor | _HostImages) -> tuple[torch.Tensor, torch.Tensor]:
         _, _, h, w = x.shape
         all_boxes, all_ids = [], []
         pyramid = _Pyramid(x)
-        for scale in self._scales(h, w):
+        for scale in cascade.scales(h, w, self.min_face, self.factor):
             size = (int(h * scale + 1), int(w * scale + 1))
             reg, prob = self.pnet(pyramid.level(size))
             score = prob[:, 1]
@@ -239,10 +220,9 @@ def _square(boxes: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def _normalised(images: torch.Tensor | np.ndarray) -> torch.Tensor:
+def _normalised(images: torch.Tensor) -> torch.Tensor:
     """uint8 (N, H, W, 3) -> float (N, 3, H, W) in about [-1, 1], as the networks were trained."""
-    x = torch.from_numpy(images) if isinstance(images, np.ndarray) else images
-    return (x.permute(0, 3, 1, 2).float() - 127.5) * 0.0078125
+    return (images.permute(0, 3, 1, 2).float() - 127.5) * 0.0078125
 
 
 class _HostImages:
@@ -279,7 +259,7 @@ class _Pyramid:
             return F.interpolate(self.x, size=size, mode="area")  # type: ignore[arg-type]
         h, w = size
         self.previous = np.stack([cv2.resize(im, (w, h), interpolation=cv2.INTER_AREA) for im in self.previous])
-        return _normalised(self.previous)
+        return torch.from_numpy(cascade.normalised(self.previous))
 
 
 def _crops(x: torch.Tensor | _HostImages, boxes: torch.Tensor, ids: torch.Tensor, size: int) -> torch.Tensor:
@@ -299,15 +279,4 @@ def _crops(x: torch.Tensor | _HostImages, boxes: torch.Tensor, ids: torch.Tensor
 
 
 def _host_crops(x: _HostImages, boxes: torch.Tensor, ids: torch.Tensor, size: int) -> torch.Tensor:
-    _, _, h, w = x.shape
-    out = np.empty((boxes.shape[0], size, size, 3), np.uint8)
-    for k, ((x1, y1, x2, y2), img) in enumerate(zip(boxes[:, :4].round().long().tolist(), ids.tolist(), strict=True)):
-        sx1, sy1, sx2, sy2 = max(x1, 0), max(y1, 0), min(x2 + 1, w), min(y2 + 1, h)
-        inside = x.images[img, sy1:sy2, sx1:sx2]
-        if sx1 != x1 or sy1 != y1 or sx2 != x2 + 1 or sy2 != y2 + 1:
-            patch = np.full((max(y2 - y1 + 1, 1), max(x2 - x1 + 1, 1), 3), 128, np.uint8)  # about 0 once normalised
-            if sx2 > sx1 and sy2 > sy1:
-                patch[sy1 - y1 : sy2 - y1, sx1 - x1 : sx2 - x1] = inside
-            inside = patch
-        out[k] = cv2.resize(inside, (size, size), interpolation=cv2.INTER_AREA)
-    return _normalised(out)
+    return torch.from_numpy(cascade.crops(x.images, boxes.numpy(), ids.numpy(), size))

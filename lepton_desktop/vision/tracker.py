@@ -14,10 +14,9 @@ import bisect
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
 from lepton_desktop.vision.align import FaceGeometry
-from lepton_desktop.vision.boxes import iou_matrix
+from lepton_desktop.vision.overlap import iou_matrix
 
 
 @dataclass
@@ -74,9 +73,9 @@ class FaceTracker:
         matched_tracks: set[int] = set()
         matched_faces: set[int] = set()
         if alive and faces:
-            predicted = torch.from_numpy(np.stack([t.predicted_box(frame) for t in alive]))
-            found = torch.from_numpy(np.stack([f.box for f in faces]))
-            iou = iou_matrix(predicted, found).numpy()
+            predicted = np.stack([t.predicted_box(frame) for t in alive])
+            found = np.stack([f.box for f in faces])
+            iou = iou_matrix(predicted, found)
             for flat in np.argsort(-iou, axis=None):
                 ti, fi = np.unravel_index(flat, iou.shape)
                 if iou[ti, fi] < self.iou_threshold:
@@ -87,7 +86,7 @@ class FaceTracker:
                 matched_tracks.add(int(ti))
                 matched_faces.add(int(fi))
             # Fast motion: no overlap left, but a face of similar size close by (in face widths).
-            for ti, fi in self._by_distance(predicted.numpy(), found.numpy(), matched_tracks, matched_faces):
+            for ti, fi in self._by_distance(predicted, found, matched_tracks, matched_faces):
                 alive[ti].add(frame, faces[fi])
                 matched_tracks.add(ti)
                 matched_faces.add(fi)

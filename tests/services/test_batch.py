@@ -123,7 +123,9 @@ def test_batch_into_postgresql_workers_write_the_same_rows(corpus, tmp_path):
     last = list(analyze_batch(good, project=PG_URL, settings=SETTINGS, device="cpu"))[-1]
     assert [o.outcome for o in last.outcomes] == ["done"] * 3
     with open_project(PG_URL) as proj:  # the workers wrote their runs themselves, whole
-        assert [(r.status, r.timings.get("device")) for r in proj.runs.list_runs()] == [("done", "CPU")] * 3
+        assert [(r.status, r.timings.get("device")) for r in proj.runs.list_runs()] == [
+            ("done", "CPU (ONNX Runtime)")
+        ] * 3
     for video in good:
         run_to_completion(analyze_video(video, project=tmp_path / "single.lepton", settings=SETTINGS, device="cpu"))
     assert_same_results(stored(PG_URL), stored(tmp_path / "single.lepton"))

@@ -24,6 +24,59 @@ def test_migrations_build_exactly_the_models(project):
     assert project.schema_revision() == head_revision()
 
 
+def _migrated_sqlite(path):
+    """An SQLite project built the long way: every migration from an empty file."""
+    from alembic import command
+
+    from lepton_desktop.store.database import _make_engine
+
+    engine = _make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    engine.dispose()
+
+
+def _sqlite_schema(path):
+    """Every table's columns, indexes, foreign keys and CHECK clauses, independent of column order."""
+    import re
+
+    con = sqlite3.connect(path)
+    out = {}
+    for name, sql in con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"):
+        columns = {r[1]: (r[2].upper(), r[3], r[4], r[5]) for r in con.execute(f"PRAGMA table_info('{name}')")}
+        indexes = set()
+        for _, index, unique, origin, _partial in con.execute(f"PRAGMA index_list('{name}')"):
+            cols = tuple(r[2] for r in con.execute(f"PRAGMA index_info('{index}')"))
+            indexes.add((None if index.startswith("sqlite_autoindex") else index, unique, origin, cols))
+        keys = {(r[2], r[3], r[4], r[6]) for r in con.execute(f"PRAGMA foreign_key_list('{name}')")}
+        checks = sorted(re.sub(r"\s+", " ", c).strip() for c in re.findall(r"CHECK \((.*?)\)(?:,|\s*\)?$)", sql, re.M))
+        out[name] = {"columns": columns, "indexes": indexes, "keys": keys, "checks": checks}
+    con.close()
+    return out
+
+
+def test_a_new_project_has_exactly_the_migrated_schema(tmp_path):
+    # new SQLite projects are made from the models at once; they must equal a project built by
+    # replaying every migration, and must upgrade like one later
+    _migrated_sqlite(tmp_path / "migrated.lepton")
+    with open_project(tmp_path / "new.lepton", create=True) as proj:
+        assert proj.schema_revision() == head_revision()
+        with proj.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    migrated, new = _sqlite_schema(tmp_path / "migrated.lepton"), _sqlite_schema(tmp_path / "new.lepton")
+    assert set(new) == set(migrated)
+    for table in migrated:
+        assert new[table] == migrated[table], table
+    assert any(s["checks"] for s in new.values())  # the comparison saw the CHECK constraints
+
+
+def test_migrations_build_exactly_the_models_on_sqlite(tmp_path):
+    _migrated_sqlite(tmp_path / "migrated.lepton")
+    with open_project(tmp_path / "migrated.lepton") as proj, proj.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        assert proj.schema_revision() == head_revision()
+
+
 def test_sqlite_pragmas(tmp_path):
     with open_project(tmp_path / "p.lepton", create=True) as proj, proj.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"

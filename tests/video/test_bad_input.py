@@ -67,9 +67,14 @@ def test_mp4_cut_before_its_index(tmp_path):
         probe(path)
 
 
-@pytest.mark.parametrize("suffix,opts", [(".mp4", {"movflags": "+faststart"}), (".mkv", {})])
-def test_truncated_file_yields_decodable_frames_and_reports(tmp_path, suffix, opts):
-    full = make_video(tmp_path / f"full{suffix}", 90, options={"bf": "2", "g": "15"}, container_options=opts)
+FASTSTART = {"movflags": "+faststart"}
+
+
+@pytest.mark.parametrize("suffix,opts,gop", [(".mp4", FASTSTART, 15), (".mkv", {}, 15), (".mp4", FASTSTART, 90)])
+def test_truncated_file_yields_decodable_frames_and_reports(tmp_path, suffix, opts, gop):
+    # gop 90: the whole clip is one group of pictures, all of it decoded (and let go) to check the tail
+    options = {"bf": "2", "g": str(gop), "sc_threshold": "0"}
+    full = make_video(tmp_path / f"full{suffix}", 90, options=options, container_options=opts)
     cut = tmp_path / f"cut{suffix}"
     cut.write_bytes(full.read_bytes()[: int(full.stat().st_size * 0.6)])
     with VideoReader(cut, cache=False) as reader:

@@ -101,7 +101,7 @@ def test_an_ensemble_without_its_resnet_says_so(tmp_path, monkeypatch, damage):
     shutil.copy(bundled_weights(ENSEMBLE_MODEL.file), folder)
     if damage == "changed":
         (folder / RESNET_MODEL.file).write_bytes(bundled_weights(RESNET_MODEL.file).read_bytes()[:-4] + b"\0\0\0\0")
-    monkeypatch.setattr("lepton_desktop.vision.weights.bundled_dir", lambda name: tmp_path / "nowhere")
+    monkeypatch.setattr("lepton_desktop.vision.weight_files.bundled_dir", lambda name: tmp_path / "nowhere")
     said = "which is missing; reinstall" if damage == "missing" else "not the one it was made with (another SHA-256)"
     with pytest.raises(WeightsError, match=re.escape(said)):
         load_emotion_model(folder / ENSEMBLE_MODEL.file)
@@ -120,7 +120,7 @@ def test_the_ensemble_is_not_activated_when_its_resnet_is_broken(tmp_path, monke
     shutil.copy(bundled_weights(ENSEMBLE_MODEL.file), broken)
     (broken / RESNET_MODEL.file).write_bytes(b"damaged")
     monkeypatch.setattr("lepton_desktop.services.models.bundled_weights", lambda name: broken / name)
-    monkeypatch.setattr("lepton_desktop.vision.weights.bundled_dir", lambda name: broken)
+    monkeypatch.setattr("lepton_desktop.vision.weight_files.bundled_dir", lambda name: broken)
     with pytest.raises(ModelVersionError, match=r"cannot be activated: .*not the one it was made with"):
         activate(project, ensemble)
     assert [v["name"] for v in list_versions(project) if v["active"]] == [RESNET_MODEL.name]

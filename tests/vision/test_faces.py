@@ -11,6 +11,7 @@ import torch
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.video import VideoReader
 from lepton_desktop.vision.analyzer import AnalysisSettings, FrameAnalyzer
+from lepton_desktop.vision.torch_networks import TorchNetworks
 from lepton_desktop.vision.weights import load_detector, load_emotion_model
 from tests.faces import Placement, face_clip, photo, render
 
@@ -28,7 +29,7 @@ def model():
 
 
 def _analyze(path, model, detector, **settings):
-    analyzer = FrameAnalyzer(model, detector, torch.device("cpu"), AnalysisSettings(**settings))
+    analyzer = FrameAnalyzer(TorchNetworks(model, detector, torch.device("cpu")), AnalysisSettings(**settings))
     parts = []
     with VideoReader(path) as reader:
         for f in reader.iter_frames():

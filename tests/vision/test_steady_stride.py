@@ -8,6 +8,7 @@ import torch
 
 from lepton_desktop.video import VideoReader
 from lepton_desktop.vision.analyzer import AnalysisSettings, FrameAnalyzer
+from lepton_desktop.vision.torch_networks import TorchNetworks
 from lepton_desktop.vision.weights import load_detector, load_emotion_model
 from tests.faces import Placement, face_clip
 
@@ -23,7 +24,7 @@ def _run(path, engine, feed_every=1, **settings):
     """(frames, tracks, probs) of every row, the analyzer, and the largest lag between the newest frame
     fed and the newest frame with final rows."""
     model, detector = engine
-    analyzer = FrameAnalyzer(model, detector, torch.device("cpu"), AnalysisSettings(**settings))
+    analyzer = FrameAnalyzer(TorchNetworks(model, detector, torch.device("cpu")), AnalysisSettings(**settings))
     parts, lag, newest = [], 0, -1
     with VideoReader(path) as reader:
         for f in reader.iter_frames():
