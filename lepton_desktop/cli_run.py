@@ -2,8 +2,9 @@
 
 After torch has been imported, Python's own shutdown spends 0.35-0.45 s on two cores taking the
 interpreter's modules apart (not in exit handlers: those take milliseconds); after ONNX Runtime
-(what ``lepton analyze`` runs the networks with on the CPU), 0.05-0.1 s. Nothing of ours depends on that teardown: projects are closed by the commands
-themselves, and the store is built to survive a kill. So once a command has run and only the main
+(what ``lepton analyze`` runs the networks with on the CPU), 0.05-0.1 s. Nothing of ours depends
+on that teardown: projects are closed by the commands themselves, and the store is built to
+survive a kill. So once a command has run and only the main
 thread is left, the exit handlers run as they would (log files flushed, finalizers,
 multiprocessing and Ray clean-up), standard output and error are flushed, and the process ends
 there. With any other thread still alive, Python's normal shutdown runs instead (it waits for the
