@@ -28,10 +28,24 @@ class GraphError(LeptonError):
     """A graph is missing, or the weights do not fit it."""
 
 
+def onnxruntime() -> Any:
+    """The ``onnxruntime`` module, imported with Microsoft's telemetry switched off.
+
+    ONNX Runtime's PyPI builds start a telemetry client when imported: it writes a device id and an
+    event queue to ``~/.cache/Microsoft/DeveloperTools/.onnxruntime`` and tries to send them. Lepton
+    Desktop works offline and writes only to its own folders, so ``ORT_DISABLE_TELEMETRY=1`` is set
+    before the import, always (``tests/vision/test_graphs.py`` checks nothing is written).
+    """
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+    import onnxruntime as ort
+
+    return ort
+
+
 def runtime_available() -> bool:
     """Whether ONNX Runtime can be imported here."""
     try:
-        import onnxruntime  # noqa: F401
+        onnxruntime()
     except ImportError:
         return False
     return True
@@ -54,8 +68,7 @@ def session(name: str, weights: Mapping[str, np.ndarray], threads: int | None = 
     ``threads``: the session's math threads (None: one per core, as PyTorch does). The threads
     sleep when idle rather than spin, so the decoding thread keeps its core.
     """
-    import onnxruntime as ort
-
+    ort = onnxruntime()
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads or _cores()
     options.inter_op_num_threads = 1

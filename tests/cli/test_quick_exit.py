@@ -67,7 +67,9 @@ def _ends(tmp_path, imports="", thread=""):
 def test_the_quick_exit_is_taken_only_after_torch_and_with_no_other_thread(tmp_path):
     quick = _ends(tmp_path, imports="import torch")
     assert quick.returncode == 0 and json.loads(quick.stdout)["frames"] == 5 and "teardown" not in quick.stdout
-    onnx = _ends(tmp_path, imports="import onnxruntime")  # what CPU analysis runs the networks with
+    onnx = _ends(
+        tmp_path, imports="from lepton_desktop.vision.graphs import onnxruntime; onnxruntime()"
+    )  # CPU analysis
     assert onnx.returncode == 0 and "teardown" not in onnx.stdout
     plain = _ends(tmp_path)  # a command that never loaded torch ends as Python always does
     assert plain.returncode == 0 and plain.stdout.rstrip().endswith("teardown")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -165,7 +166,12 @@ def test_analysis_through_either_runtime_gives_the_same_rows(clip):
 
 
 def test_lepton_analyze_on_the_cpu_never_imports_torch(tmp_path, clip):
-    # the command as typed, in a fresh process: the networks through ONNX Runtime, torch never loaded
+    # the command as typed, in a fresh process and a fresh home: the networks through ONNX Runtime,
+    # torch never loaded, and ONNX Runtime's telemetry never started (it writes under ~/.cache)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("ORT_DISABLE_TELEMETRY", "XDG_CACHE_HOME")}
+    env["HOME"] = str(home)
     script = (
         "import sys\n"
         "from lepton_desktop.cli import main\n"
@@ -173,8 +179,9 @@ def test_lepton_analyze_on_the_cpu_never_imports_torch(tmp_path, clip):
         "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n"
         "sys.exit(code)\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
     assert out.returncode == 0, out.stderr
+    assert not (home / ".cache" / "Microsoft").exists(), "ONNX Runtime's telemetry wrote its device id"
     lines = out.stdout.strip().splitlines()
     assert lines[-1] == "NO-TORCH"
     report = json.loads("\n".join(lines[:-1]))
