@@ -156,28 +156,40 @@ def _onnx_engine(device: str, path: Path, runtime: str) -> AnalysisEngine | None
     return AnalysisEngine(networks, path, file_sha256(path))
 
 
-def torch_may_use_gpu() -> bool:
-    """Whether PyTorch here may reach a GPU, told without importing it where that is possible.
+GPU_DEVICE_FILES = ("/dev/nvidiactl", "/dev/nvidia0", "/dev/kfd", "/dev/dxg")
+"""Where Linux shows an NVIDIA GPU, an AMD one (ROCm), or WSL2's GPU; without any, CUDA finds nothing."""
 
-    A CPU-only PyTorch build says so in ``torch/version.py`` (``cuda``, ``hip`` and ``xpu`` are
-    None); reading that file takes microseconds where importing torch takes a second. Any other
-    build, or an Apple machine (MPS), is asked properly. ``CUDA_VISIBLE_DEVICES`` set empty hides
-    every GPU, as it does from PyTorch.
+
+def torch_may_use_gpu() -> bool:
+    """Whether PyTorch here may reach a GPU (CUDA or ROCm; MPS on a Mac), told without importing it where possible.
+
+    Importing torch takes a second; these take microseconds. A CPU-only build says so in
+    ``torch/version.py`` (``cuda`` and ``hip`` None). On Linux, a CUDA or ROCm build with none of
+    the GPU device files present finds no GPU either (pip's default Linux torch is a CUDA build, so
+    most machines without a GPU are told apart here). ``CUDA_VISIBLE_DEVICES`` set empty hides
+    every GPU, as it does from PyTorch. Anything else (a Mac, a GPU present, another system) asks
+    PyTorch itself.
     """
-    if os.environ.get("CUDA_VISIBLE_DEVICES") == "" and sys.platform != "darwin":
+    if sys.platform == "darwin" or "torch" in sys.modules:
+        return _asked()
+    if os.environ.get("CUDA_VISIBLE_DEVICES") == "":
         return False
-    if "torch" not in sys.modules and sys.platform != "darwin":
-        spec = importlib.util.find_spec("torch")
-        if spec is None or spec.origin is None:
-            return False  # no PyTorch at all: nothing could use a GPU
-        version = Path(spec.origin).parent / "version.py"
-        try:
-            text = version.read_text(encoding="utf-8")
-        except OSError:
-            text = ""
-        fields = dict(re.findall(r"^(cuda|hip|xpu)\b[^=]*=\s*(.+)$", text, re.M))
-        if len(fields) == 3 and all(v.strip() == "None" for v in fields.values()):
-            return False
+    spec = importlib.util.find_spec("torch")
+    if spec is None or spec.origin is None:
+        return False  # no PyTorch at all: nothing could use a GPU
+    try:
+        text = (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
+    except OSError:
+        return _asked()
+    fields = dict(re.findall(r"^(cuda|hip)\b[^=]*=\s*(.+)$", text, re.M))
+    if fields and all(v.strip() == "None" for v in fields.values()):
+        return False
+    if sys.platform.startswith("linux") and not any(os.path.exists(f) for f in GPU_DEVICE_FILES):
+        return False
+    return _asked()
+
+
+def _asked() -> bool:
     from lepton_desktop.vision.device import pick_device
 
     return pick_device("auto").type != "cpu"

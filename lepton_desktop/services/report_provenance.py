@@ -20,6 +20,7 @@ from lepton_desktop.vision.weight_files import WeightsError, bundled_weights
 PACKAGES = (
     "numpy",
     "torch",
+    "onnxruntime",
     "av",
     "opencv-python-headless",
     "SQLAlchemy",

@@ -8,6 +8,7 @@ for teams. Opening runs pending migrations (an SQLite file is copied to
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 from collections.abc import Iterator
@@ -291,13 +292,33 @@ def _create_at_head(engine: Engine, head: str) -> None:
     The same schema the migrations build (``tests/store/test_database.py`` compares the two table by
     table, with their indexes, keys and checks), without importing Alembic or replaying every
     migration: 0.4 s less before a first analysis. Later upgrades go through Alembic as usual.
+    One script in one transaction (Python's sqlite3 would commit each CREATE on its own), so a
+    process killed half-way leaves an empty file, which the next open makes again, never tables
+    without their revision.
     """
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
     from lepton_desktop.store.schema import Base
 
-    with engine.begin() as conn:
-        Base.metadata.create_all(conn)
-        conn.exec_driver_sql(
-            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
-        )
-        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": head})
+    if not head.isdigit():
+        raise ValueError(f"unexpected schema revision {head!r}")
+    statements = [str(CreateTable(t).compile(dialect=engine.dialect)) for t in Base.metadata.sorted_tables]
+    statements += [
+        str(CreateIndex(index).compile(dialect=engine.dialect))
+        for table in Base.metadata.sorted_tables
+        for index in sorted(table.indexes, key=lambda i: str(i.name))
+    ]
+    statements += [
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))",
+        f"INSERT INTO alembic_version (version_num) VALUES ('{head}')",
+    ]
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.executescript("BEGIN;\n" + ";\n".join(statements) + ";\nCOMMIT;")  # type: ignore[union-attr]
+    except BaseException:
+        with contextlib.suppress(Exception):
+            raw.driver_connection.rollback()  # type: ignore[union-attr]
+        raise
+    finally:
+        raw.close()

@@ -18,7 +18,7 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, threshold: float, mode: str =
         return torch.zeros(0, dtype=torch.long, device=boxes.device)
     x1, y1, x2, y2 = boxes.unbind(1)
     areas = (x2 - x1 + 1).clamp(min=0) * (y2 - y1 + 1).clamp(min=0)
-    order = scores.argsort(descending=True)
+    order = scores.argsort(descending=True, stable=True)  # ties in index order, as the NumPy version
     if boxes.shape[0] > 1:
         xx1 = torch.maximum(x1[:, None], x1[None, :])
         yy1 = torch.maximum(y1[:, None], y1[None, :])

@@ -66,12 +66,16 @@ class Cascade:
         self.thresholds = thresholds
         self.factor = factor
 
-    def detect(self, images: npt.NDArray[np.uint8]) -> list[list[Detection]]:
-        """Detect faces in a batch of RGB images (N, H, W, 3) uint8."""
+    def detect(self, images: npt.NDArray[np.uint8], min_face: int | None = None) -> list[list[Detection]]:
+        """Detect faces of ``min_face`` pixels and more (default: the cascade's) in RGB images (N, H, W, 3) uint8.
+
+        ``min_face`` is an argument, not a setting changed per call, so analyses in several threads can
+        share one cascade.
+        """
         if images.ndim != 4 or images.shape[-1] != 3:
             raise ValueError("images must be (N, H, W, 3)")
         n, h, w, _ = images.shape
-        boxes, ids = self._stage1(images)
+        boxes, ids = self._stage1(images, min_face or self.min_face)
         boxes, ids = self._refine(images, boxes, ids)
         boxes, ids, points = self._output(images, boxes, ids)
         out: list[list[Detection]] = [[] for _ in range(n)]
@@ -82,11 +86,13 @@ class Cascade:
             out[img].append(Detection(np.array([x1, y1, x2, y2], np.float32), float(box[4]), pts.astype(np.float32)))
         return out
 
-    def _stage1(self, images: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+    def _stage1(
+        self, images: npt.NDArray[np.uint8], min_face: int
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
         _, h, w, _ = images.shape
         all_boxes, all_ids = [], []
         level = images
-        for scale in scales(h, w, self.min_face, self.factor):
+        for scale in scales(h, w, min_face, self.factor):
             size = (int(w * scale + 1), int(h * scale + 1))
             level = np.stack([cv2.resize(im, size, interpolation=cv2.INTER_AREA) for im in level])
             reg, prob = self.pnet(normalised(level))[:2]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ def onnxruntime() -> Any:
     os.environ["ORT_DISABLE_TELEMETRY"] = "1"
     import onnxruntime as ort
 
+    ort.disable_telemetry_events()  # the Windows event tracing, which the variable does not reach
     return ort
 
 
@@ -65,12 +67,13 @@ def graph_path(name: str) -> Path:
 def session(name: str, weights: Mapping[str, np.ndarray], threads: int | None = None) -> Any:
     """An inference session of graph ``name`` with ``weights`` (parameter name -> array) filled in.
 
-    ``threads``: the session's math threads (None: one per core, as PyTorch does). The threads
-    sleep when idle rather than spin, so the decoding thread keeps its core.
+    ``threads``: the session's math threads (None: ``OMP_NUM_THREADS`` where set, as Ray sets it
+    to a task's CPUs and PyTorch obeys it; else ONNX Runtime's choice, one per physical core). The
+    threads sleep when idle rather than spin, so the decoding thread keeps its core.
     """
     ort = onnxruntime()
     options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or _cores()
+    options.intra_op_num_threads = threads or _threads_asked()
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -81,10 +84,25 @@ def session(name: str, weights: Mapping[str, np.ndarray], threads: int | None = 
     try:
         return ort.InferenceSession(str(graph_path(name)), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own exception types for a mismatch
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise GraphError(f"the weights do not fit the {name} graph: {first}") from None
+        raise GraphError(f"the weights do not fit the {name} graph: {_plain(str(exc))}") from None
 
 
-def _cores() -> int:
-    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, count or 1)
+def _plain(message: str) -> str:
+    """ONNX Runtime's complaint about the weights, in a few words."""
+    missing = re.search(r"initializer: ([^.\s]+(?:\.[^.\s]+)*)\. Error", message)
+    if missing or "External data path does not exist" in message:
+        return f"they have no {missing.group(1) if missing else 'value for a parameter'}"
+    unknown = re.search(r"initializer with name (\S+?)\.?$", message.splitlines()[0] if message else "")
+    if unknown:
+        return f"it has no parameter {unknown.group(1)}"
+    if "dimensions do not match" in message:
+        return "a parameter has another shape"
+    if "data type" in message.lower() or "type mismatch" in message.lower():
+        return "a parameter has another number type"
+    return message.splitlines()[0] if message else "unknown reason"
+
+
+def _threads_asked() -> int:
+    """``OMP_NUM_THREADS`` when it is a positive number, else 0 (ONNX Runtime decides)."""
+    value = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else 0

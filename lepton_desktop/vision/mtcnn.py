@@ -97,8 +97,11 @@ class MTCNN(nn.Module):
         self.factor = factor
 
     @torch.inference_mode()
-    def detect(self, images: torch.Tensor) -> list[list[Detection]]:
-        """Detect faces in a batch of RGB images (N, H, W, 3) uint8 on the model's device."""
+    def detect(self, images: torch.Tensor, min_face: int | None = None) -> list[list[Detection]]:
+        """Detect faces of ``min_face`` pixels and more (default: the detector's) in RGB images (N, H, W, 3) uint8.
+
+        The images are on the model's device. ``min_face`` is an argument so that threads can share a detector.
+        """
         if images.ndim != 4 or images.shape[-1] != 3:
             raise ValueError("images must be (N, H, W, 3)")
         if images.device.type == "cpu":  # OpenCV resizes several times faster than torch's area pooling
@@ -106,7 +109,7 @@ class MTCNN(nn.Module):
         else:
             x = _normalised(images)
         n, _, h, w = x.shape
-        boxes, image_ids = self._stage1(x)
+        boxes, image_ids = self._stage1(x, min_face or self.min_face)
         boxes, image_ids = self._refine(x, boxes, image_ids)
         boxes, image_ids, points = self._output(x, boxes, image_ids)
         out: list[list[Detection]] = [[] for _ in range(n)]
@@ -119,11 +122,11 @@ class MTCNN(nn.Module):
 
     # -- stages -------------------------------------------------------------------------
 
-    def _stage1(self, x: torch.Tensor | _HostImages) -> tuple[torch.Tensor, torch.Tensor]:
+    def _stage1(self, x: torch.Tensor | _HostImages, min_face: int) -> tuple[torch.Tensor, torch.Tensor]:
         _, _, h, w = x.shape
         all_boxes, all_ids = [], []
         pyramid = _Pyramid(x)
-        for scale in cascade.scales(h, w, self.min_face, self.factor):
+        for scale in cascade.scales(h, w, min_face, self.factor):
             size = (int(h * scale + 1), int(w * scale + 1))
             reg, prob = self.pnet(pyramid.level(size))
             score = prob[:, 1]

@@ -34,6 +34,9 @@ from lepton_desktop.vision.weight_files import (
 WINDOW = 32
 """Frames per window of the temporal head's bounded memory (``vision.model.WINDOW``; a test holds them equal)."""
 
+EMBEDDING = 128
+"""Width of every expression CNN's embedding, which the temporal head reads (a test holds it to the CNNs')."""
+
 Arrays = dict[str, npt.NDArray[np.float32]]
 
 
@@ -41,9 +44,12 @@ def expression_graph(path: Path) -> tuple[str, Arrays, Arrays | None, dict[str, 
     """Which graph a weight file runs in, its CNN's parameters, its temporal head's (None: identity), metadata.
 
     Raises :class:`WeightsError` for a file that is not an expression model, as loading it in
-    PyTorch would.
+    PyTorch would, and :class:`GraphError` for tensors NumPy cannot hold (bfloat16: PyTorch runs those).
     """
-    tensors, metadata = read_arrays(path)
+    try:
+        tensors, metadata = read_arrays(path)
+    except TypeError as exc:
+        raise GraphError(f"{path.name} holds tensors NumPy cannot read ({exc})") from None
     kind = metadata.get("format")
     if kind == CNN_FORMAT:
         return "minixception", tensors, None, metadata
@@ -57,8 +63,28 @@ def expression_graph(path: Path) -> tuple[str, Arrays, Arrays | None, dict[str, 
         arch = metadata.get("arch", "minixception")
         cnn = {k.removeprefix("cnn."): v for k, v in tensors.items() if k.startswith("cnn.")}
         head = {k.removeprefix("temporal."): v for k, v in tensors.items() if k.startswith("temporal.")}
-        return arch, cnn, head, metadata
+        return arch, cnn, _checked_head(path, head), metadata
     raise WeightsError(f"{path} is not a Lepton expression model (format {kind!r}).")
+
+
+HEAD_KEYS = ("lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0", "out.weight", "out.bias")
+
+
+def _checked_head(path: Path, head: Arrays) -> Arrays:
+    """The temporal head's arrays as float32, with the shapes an LSTM and its output layer have."""
+    if set(head) != set(HEAD_KEYS):
+        raise WeightsError(f"{path} does not fit the expression model: its temporal head has other tensors.")
+    out = {k: np.asarray(v, np.float32) for k, v in head.items()}
+    hidden4, width = out["lstm.weight_ih_l0"].shape if out["lstm.weight_ih_l0"].ndim == 2 else (0, 0)
+    hidden = hidden4 // 4
+    shapes = {
+        "lstm.weight_hh_l0": (hidden4, hidden), "lstm.bias_ih_l0": (hidden4,), "lstm.bias_hh_l0": (hidden4,),
+        "out.weight": (out["out.bias"].shape[0] if out["out.bias"].ndim == 1 else -1, hidden),
+    }  # fmt: skip
+    fits = width == EMBEDDING + out["out.bias"].shape[0]
+    if not hidden or hidden * 4 != hidden4 or not fits or any(out[k].shape != s for k, s in shapes.items()):
+        raise WeightsError(f"{path} does not fit the expression model: its temporal head has misshapen tensors.")
+    return out
 
 
 @dataclass
@@ -135,8 +161,7 @@ class OrtNetworks:
         self.temporal = TemporalHead(head) if head is not None else None
 
     def detect(self, images: npt.NDArray[np.uint8], min_face: int) -> list[list[Detection]]:
-        self.cascade.min_face = min_face
-        return self.cascade.detect(images)
+        return self.cascade.detect(images, min_face)
 
     def classify(
         self, crops: npt.NDArray[np.float32], tracks: Sequence[tuple[npt.NDArray[np.intp], Any]]

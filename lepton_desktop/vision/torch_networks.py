@@ -26,8 +26,7 @@ class TorchNetworks:
 
     @torch.inference_mode()
     def detect(self, images: npt.NDArray[np.uint8], min_face: int) -> list[list[Detection]]:
-        self.detector.min_face = min_face
-        return self.detector.detect(torch.from_numpy(np.ascontiguousarray(images)).to(self.device))
+        return self.detector.detect(torch.from_numpy(np.ascontiguousarray(images)).to(self.device), min_face)
 
     @torch.inference_mode()
     def classify(

@@ -199,3 +199,25 @@ def test_head_revision_is_alembics_head():
     assert head_revision() == script.get_current_head()
     for rev in script.walk_revisions():
         assert rev.module.__file__.split("/")[-1].startswith(rev.revision + "_")
+
+
+def test_a_creation_that_fails_half_way_leaves_no_half_made_project(tmp_path, monkeypatch):
+    import sqlalchemy.schema
+
+    class Broken:  # the last statements of the creation script fail, after the tables were made
+        def __init__(self, index):
+            pass
+
+        def compile(self, dialect):
+            return "CREATE NONSENSE"
+
+    path = tmp_path / "p.lepton"
+    with monkeypatch.context() as patch:
+        patch.setattr(sqlalchemy.schema, "CreateIndex", Broken)
+        with pytest.raises(Exception, match=r"NONSENSE|syntax"):
+            open_project(path, create=True)
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)  # nothing half-made
+    con.close()
+    with open_project(path, create=True) as proj:  # and the next try makes it whole
+        assert proj.schema_revision() == head_revision()

@@ -104,6 +104,7 @@ def test_every_shipped_model_gives_pytorchs_probabilities(shipped, frames, detec
 
 def test_a_fine_tuned_temporal_head_runs_in_numpy_as_in_pytorch(tmp_path, detector):
     assert ort_networks.WINDOW == torch_model.WINDOW
+    assert all(build_cnn(arch).EMBEDDING == ort_networks.EMBEDDING for arch in torch_model.ARCHITECTURES)
     model = EmotionModel(build_cnn("resnet-s")).eval()
     model.cnn.load_state_dict(load_emotion_model().cnn.state_dict())
     generator = torch.Generator().manual_seed(1)
@@ -206,3 +207,70 @@ def test_the_shipped_graphs_are_the_modules_exported(tmp_path):
         [sys.executable, "models/export_graphs.py", "--check"], capture_output=True, text=True, cwd=ROOT, timeout=300
     )
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_a_foreign_or_damaged_head_is_one_sentence_and_bfloat16_runs_through_pytorch(tmp_path):
+    from safetensors.torch import save_file
+
+    from lepton_desktop.vision.weight_files import CNN_LSTM_FORMAT, RESNET_FORMAT, WeightsError
+
+    cnn = {f"cnn.{k}": v for k, v in load_emotion_model().cnn.state_dict().items()}
+    headless = tmp_path / "headless.safetensors"
+    save_file(cnn, str(headless), metadata={"format": CNN_LSTM_FORMAT, "arch": "resnet-s"})
+    with pytest.raises(WeightsError, match="temporal head has other tensors"):
+        get_analysis_engine("cpu", headless)
+    head = {f"temporal.{k}": v for k, v in EmotionModel(build_cnn("resnet-s")).temporal.state_dict().items()}
+    head["temporal.out.weight"] = torch.zeros(7, 32)  # an output layer for another hidden size
+    misshapen = tmp_path / "misshapen.safetensors"
+    save_file({**cnn, **head}, str(misshapen), metadata={"format": CNN_LSTM_FORMAT, "arch": "resnet-s"})
+    with pytest.raises(WeightsError, match="misshapen"):
+        get_analysis_engine("cpu", misshapen)
+    half = tmp_path / "bf16.safetensors"
+    tensors = {
+        k: v.to(torch.bfloat16) if v.is_floating_point() else v
+        for k, v in load_emotion_model().cnn.state_dict().items()
+    }
+    save_file(tensors, str(half), metadata={"format": RESNET_FORMAT, "widths": "24,48,96,192"})
+    assert get_analysis_engine("cpu", half).device_name == "CPU"  # NumPy has no bfloat16: PyTorch runs it
+
+
+def test_onnx_runtime_says_which_parameter_is_missing(tmp_path):
+    arrays, _ = read_arrays(bundled_weights(SHIPPED_MODELS[0].file))
+    arrays.pop("stem.0.weight")
+    with pytest.raises(GraphError, match=r"do not fit the resnet-s graph: they have no stem\.0\.weight$"):
+        session("resnet-s", arrays)
+    arrays, _ = read_arrays(bundled_weights(SHIPPED_MODELS[0].file))
+    arrays["stem.0.weight"] = arrays["stem.0.weight"][:4]
+    with pytest.raises(GraphError, match="a parameter has another shape"):
+        session("resnet-s", arrays)
+
+
+def test_ray_tasks_thread_count_is_obeyed(monkeypatch):
+    from lepton_desktop.vision import graphs
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # what Ray sets for a one-CPU task
+    assert graphs._threads_asked() == 1
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert graphs._threads_asked() == 0  # ONNX Runtime's own choice: one per physical core
+
+
+def test_a_cuda_build_without_a_gpu_device_is_told_without_importing_torch(tmp_path, monkeypatch):
+    import importlib.machinery
+
+    from lepton_desktop.services import engine
+
+    fake = tmp_path / "torch"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")
+    (fake / "version.py").write_text("cuda: Optional[str] = '12.8'\nhip: Optional[str] = None\n")
+    spec = importlib.machinery.ModuleSpec("torch", None, origin=str(fake / "__init__.py"))
+    monkeypatch.setattr(engine.sys, "platform", "linux")
+    monkeypatch.setattr(engine.importlib.util, "find_spec", lambda name: spec)
+    monkeypatch.delitem(engine.sys.modules, "torch")
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    monkeypatch.setattr(engine, "_asked", lambda: pytest.fail("torch was asked"))
+    monkeypatch.setattr(engine, "GPU_DEVICE_FILES", (str(tmp_path / "nvidiactl"),))
+    assert engine.torch_may_use_gpu() is False
+    (tmp_path / "nvidiactl").touch()  # a GPU's device file: now PyTorch is asked
+    monkeypatch.setattr(engine, "_asked", lambda: True)
+    assert engine.torch_may_use_gpu() is True
