@@ -8,7 +8,8 @@
    ResNet, the ResNet + face-api.js ensemble). The
    mini-Xception was trained on all of FER2013's training faces, these included, so its
    numbers here are flattered; the ResNet never saw them.
-2. Per-face inference cost at batch 64 on 2 threads (CNN only, then CNN + temporal head).
+2. Per-face inference cost at batch 64 on 2 threads (CNN only, then CNN + temporal head), through
+   PyTorch and through ONNX Runtime (what CPU analysis runs).
 3. Whole `lepton analyze` processes (start-up included, as a user runs it) on a 640x360 clip of
    one moving face, with each model, in this run; frames/s and each one's ratio to the mini-Xception.
 """
@@ -92,6 +93,29 @@ def per_face_cost(models: dict[str, object]) -> None:
               f"(x{times['cnn+lstm'] / base:.2f} of the first)")  # fmt: skip
 
 
+def per_face_cost_onnx() -> None:
+    import numpy as np
+
+    from lepton_desktop.vision.ort_networks import OrtNetworks
+    from lepton_desktop.vision.weight_files import SHIPPED_MODELS, bundled_weights
+
+    x = np.random.default_rng(0).uniform(-1, 1, (64, 1, 64, 64)).astype(np.float32)
+    rows = [(np.arange(64), None)]
+    print("\nper-face inference at batch 64 through ONNX Runtime, as CPU analysis runs it (median of 20 batches)")
+    base = None
+    for shipped in SHIPPED_MODELS:
+        nets = OrtNetworks(bundled_weights(shipped.file))
+        runs = []
+        for i in range(23):
+            t = time.perf_counter()
+            nets.classify(x, rows)
+            if i >= 3:
+                runs.append(time.perf_counter() - t)
+        ms = sorted(runs)[len(runs) // 2] / 64 * 1000
+        base = base or ms
+        print(f"  {shipped.name:<55} {ms:.2f} ms/face  (x{ms / base:.2f} of the first)")
+
+
 def whole_analysis(seconds: int) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from analyze import make_clip
@@ -138,6 +162,7 @@ def main() -> None:
     else:
         print(f"({args.data} not found: validation skipped)")
     per_face_cost(models)
+    per_face_cost_onnx()
     if not args.skip_analyze:
         whole_analysis(args.seconds)
 
