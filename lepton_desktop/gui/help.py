@@ -118,10 +118,11 @@ def _version(module: str, dist: str) -> tuple[str, str]:
 def about_text(device_setting: str = "auto") -> str:
     """Markdown: what is running (versions, device) and the licences of what it is made of."""
     from lepton_desktop import __version__
-    from lepton_desktop.vision.device import DeviceError, describe, pick_device
+    from lepton_desktop.services.engine import device_label
+    from lepton_desktop.vision.device import DeviceError
 
     try:
-        device = describe(pick_device(device_setting))
+        device = device_label(device_setting)
     except DeviceError as exc:
         device = f"unavailable ({exc})"
     lines = [

@@ -50,9 +50,10 @@ from lepton_desktop.gui.timeline import TimelineWidget
 from lepton_desktop.gui.why_panel import install_why_dock
 from lepton_desktop.gui.window_state import restore_layout, save_layout
 from lepton_desktop.gui.worker import GeneratorWorker
+from lepton_desktop.services.engine import device_label
 from lepton_desktop.services.settings import Settings, load_settings, save_settings
 from lepton_desktop.video import VideoReader
-from lepton_desktop.vision.device import DeviceError, describe, pick_device
+from lepton_desktop.vision.device import DeviceError
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +264,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
 
     def _show_device(self) -> None:
         try:
-            self.status_device.setText(f"  device: {describe(pick_device(self.settings.device))}  ")
+            self.status_device.setText(f"  device: {device_label(self.settings.device)}  ")
         except DeviceError as exc:
             self.status_device.setText("  device: unavailable  ")
             self.status_device.setToolTip(str(exc))

@@ -19,7 +19,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.vision.networks import Networks
@@ -195,6 +195,19 @@ def _asked() -> bool:
     return pick_device("auto").type != "cpu"
 
 
-def runtime_of(engine: Any) -> str:
-    """``onnx`` or ``torch``: what runs an analysis engine's networks."""
-    return "onnx" if type(engine.networks).__name__ == "OrtNetworks" else "torch"
+def device_label(device: str = "auto") -> str:
+    """Where an analysis on ``device`` runs, for status bars: ``CPU (ONNX Runtime)``, ``CUDA (...)``...
+
+    Told without loading torch where the analysis would not load it either, so the app's window
+    opens without it. (A model version that fits no shipped graph runs through PyTorch on the CPU:
+    its progress line says so.) Raises ``DeviceError`` for a device that is not here.
+    """
+    choice = device.lower().strip()
+    if choice == "cpu" or (choice == "auto" and not torch_may_use_gpu()):
+        from lepton_desktop.vision.graphs import runtime_available
+
+        if runtime_available():
+            return "CPU (ONNX Runtime)"
+    from lepton_desktop.vision.device import describe, pick_device
+
+    return describe(pick_device(device))

@@ -31,7 +31,6 @@ from lepton_desktop.store import Project, open_project
 from lepton_desktop.video import VideoReader
 from lepton_desktop.vision.actions import ActionReader, face_crop
 from lepton_desktop.vision.align import MODEL_INPUT, FaceGeometry, aligned_crop, to_gray
-from lepton_desktop.vision.explain import Explainer
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +169,8 @@ class FaceExplainer:
         if self.run.model_version_id is not None:
             version = self.project.model_versions.get(self.run.model_version_id)
         engine = get_engine(device, version_weights(version, self.project) if version is not None else None)
+        from lepton_desktop.vision.explain import Explainer  # torch: loaded when asked, not with the app
+
         self.explainer = Explainer(engine.model)
 
     def predictions(self, track: int) -> TrackPredictions:

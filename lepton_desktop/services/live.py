@@ -39,7 +39,6 @@ from lepton_desktop.video import VideoReader
 from lepton_desktop.video.live_source import LiveSourceError, SourceSpec, parse_source
 from lepton_desktop.video.recorder import check_target
 from lepton_desktop.vision.analyzer import AnalysisSettings, FaceRows, FrameAnalyzer
-from lepton_desktop.vision.threads import torch_threads
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +188,8 @@ class LiveSession:
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> Iterator[LiveStep]:
         """Receive, record, analyse until stopped; store the recording and its run; see the module docstring."""
+        from lepton_desktop.vision.threads import torch_threads  # torch: loaded when a session starts, not with the app
+
         with torch_threads(self.threads):  # in the analysing thread (torch's setting is per thread with OpenMP)
             yield from self._run(should_stop)
 

@@ -199,12 +199,17 @@ def activate(project: str | Path, version_id: int) -> dict[str, Any]:
 
 
 def check_loadable(version: ModelVersion, path: Path) -> None:
-    """Load a version's weights once, as an analysis would; a file that is not our model is refused here."""
+    """Load a version's weights once, as an analysis would; a file that is not our model is refused here.
+
+    Through :func:`~lepton_desktop.services.engine.get_analysis_engine`, which keeps what it loads for
+    the next analysis; on the CPU that is ONNX Runtime, so activating in the app does not stop the
+    window to load PyTorch.
+    """
+    from lepton_desktop.services.engine import get_analysis_engine
     from lepton_desktop.vision.weight_files import WeightsError
-    from lepton_desktop.vision.weights import load_emotion_model
 
     try:
-        load_emotion_model(path)
+        get_analysis_engine("auto", path)
     except WeightsError as exc:
         raise ModelVersionError(
             f"Model version {version.id} ({version.name}) cannot be activated: {exc} The active version is unchanged."

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from lepton_desktop.core.errors import LeptonError
+
+if TYPE_CHECKING:
+    import torch
 
 
 class DeviceError(LeptonError):
@@ -13,6 +16,8 @@ class DeviceError(LeptonError):
 
 def pick_device(name: str = "auto") -> torch.device:
     """``auto`` picks the fastest available; ``cpu``/``cuda``/``mps`` insist on one."""
+    import torch  # here, not at the top: the app's window and CPU analysis start without it
+
     choice = name.lower().strip()
     if choice == "auto":
         if torch.cuda.is_available():
@@ -37,6 +42,8 @@ def pick_device(name: str = "auto") -> torch.device:
 
 def describe(device: torch.device) -> str:
     """A short name for status bars: ``CPU``, ``CUDA (NVIDIA H100)``, ``MPS``."""
+    import torch
+
     if device.type == "cuda":
         return f"CUDA ({torch.cuda.get_device_name(device)})"
     return device.type.upper()
@@ -50,6 +57,8 @@ def place(net: torch.nn.Module, device: torch.device) -> None:
     cuDNN prefers it for these networks too. Apple's MPS keeps the default layout (channels-last
     convolutions there are neither measured nor trusted here).
     """
+    import torch
+
     net.to(device)
     if device.type in ("cpu", "cuda"):
         net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]

@@ -145,20 +145,20 @@ class TemporalHead:
 class OrtNetworks:
     """MTCNN and the expression CNN as ONNX Runtime sessions; the temporal head in NumPy."""
 
-    device_name = "CPU (ONNX Runtime)"
+    device_name = "CPU (ONNX Runtime)"  # services.engine.device_label says the same before loading anything
 
     def __init__(self, weights: Path, threads: int | None = None) -> None:
         """Raises :class:`GraphError` when the file does not fit a shipped graph (use PyTorch then)."""
-        detector, _ = read_arrays(bundled_weights(DETECTOR_WEIGHTS))
-        nets = [session(name, _prefixed(detector, f"{name}."), threads) for name in ("pnet", "rnet", "onet")]
-        self.cascade = Cascade(*(_runner(s) for s in nets))
-        graph, cnn, head, metadata = expression_graph(weights)
+        graph, cnn, head, metadata = expression_graph(weights)  # the model's own problems are said first
         self.cnn = session(graph, cnn, threads)
         exported = self.cnn.get_modelmeta().custom_metadata_map
         for key in ("widths", "faceapi_weight"):
             if key in metadata and key in exported and float_list(metadata[key]) != float_list(exported[key]):
                 raise GraphError(f"{weights.name} has {key} {metadata[key]}, the {graph} graph {exported[key]}")
         self.temporal = TemporalHead(head) if head is not None else None
+        detector, _ = read_arrays(bundled_weights(DETECTOR_WEIGHTS))
+        nets = [session(name, _prefixed(detector, f"{name}."), threads) for name in ("pnet", "rnet", "onet")]
+        self.cascade = Cascade(*(_runner(s) for s in nets))
 
     def detect(self, images: npt.NDArray[np.uint8], min_face: int) -> list[list[Detection]]:
         return self.cascade.detect(images, min_face)
