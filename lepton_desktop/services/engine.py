@@ -81,7 +81,7 @@ class AnalysisEngine:
 
 
 _cache: dict[tuple[str, str], Engine] = {}
-_analysis_cache: dict[tuple[str, str, str], AnalysisEngine] = {}
+_analysis_cache: dict[tuple[str, str, str, int | None], AnalysisEngine] = {}
 _lock = threading.Lock()
 
 
@@ -104,23 +104,26 @@ def get_engine(device: str = "auto", weights: Path | None = None) -> Engine:
         return engine
 
 
-def get_analysis_engine(device: str = "auto", weights: Path | None = None, runtime: str = "auto") -> AnalysisEngine:
+def get_analysis_engine(
+    device: str = "auto", weights: Path | None = None, runtime: str = "auto", threads: int | None = None
+) -> AnalysisEngine:
     """The networks for analysing frames on ``device`` with ``weights``, loaded once.
 
     ``runtime``: ``auto`` uses ONNX Runtime when the analysis runs on the CPU (``device`` ``cpu``,
     or ``auto`` with a PyTorch that has no GPU support), ONNX Runtime is installed, and the weights
     fit a shipped graph; PyTorch otherwise. ``onnx`` insists on ONNX Runtime (one sentence when it
-    cannot), ``torch`` on PyTorch.
+    cannot), ``torch`` on PyTorch. ``threads``: ONNX Runtime's math threads (None: its own choice);
+    PyTorch's are set per analysing thread by the caller (``vision.threads.torch_threads``).
     """
     if runtime not in RUNTIMES:
         raise RuntimeChoiceError(f"unknown runtime {runtime!r}; use {', '.join(RUNTIMES)}.")
     path = (weights or bundled_weights(EMOTION_WEIGHTS)).resolve()
-    key = (device, str(path), runtime)
+    key = (device, str(path), runtime, threads)
     with _lock:
         cached = _analysis_cache.get(key)
     if cached is not None:
         return cached
-    engine = _onnx_engine(device, path, runtime) if runtime != "torch" else None
+    engine = _onnx_engine(device, path, runtime, threads) if runtime != "torch" else None
     if engine is None:
         torch_engine = get_engine(device, path)
         engine = AnalysisEngine(torch_engine.networks, torch_engine.weights_path, torch_engine.weights_sha256)
@@ -128,7 +131,7 @@ def get_analysis_engine(device: str = "auto", weights: Path | None = None, runti
         return _analysis_cache.setdefault(key, engine)
 
 
-def _onnx_engine(device: str, path: Path, runtime: str) -> AnalysisEngine | None:
+def _onnx_engine(device: str, path: Path, runtime: str, threads: int | None) -> AnalysisEngine | None:
     """ONNX Runtime networks, or None where PyTorch should run them (``runtime="onnx"``: an error instead)."""
     from lepton_desktop.vision.graphs import GraphError, runtime_available
 
@@ -147,7 +150,7 @@ def _onnx_engine(device: str, path: Path, runtime: str) -> AnalysisEngine | None
     from lepton_desktop.vision.ort_networks import OrtNetworks
 
     try:
-        networks = OrtNetworks(path)
+        networks = OrtNetworks(path, threads)
     except GraphError as exc:
         if insist:
             raise RuntimeChoiceError(f"ONNX Runtime cannot run {path.name}: {exc}; use --runtime torch.") from None

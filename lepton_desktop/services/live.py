@@ -15,6 +15,7 @@ numbers in the run's timings; the app then seeks, corrects, exports and re-analy
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -30,7 +31,7 @@ import numpy as np
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.paths import user_data_dir
 from lepton_desktop.services.analysis import default_project, store_computed
-from lepton_desktop.services.engine import get_engine
+from lepton_desktop.services.engine import get_analysis_engine
 from lepton_desktop.services.live_capture import Arrival, Capture
 from lepton_desktop.services.live_stats import LatencyHistogram, Recent
 from lepton_desktop.services.models import pick_version, version_weights
@@ -149,6 +150,7 @@ class LiveSession:
         stall_timeout_s: float = 10.0,
         retries: int = 3,
         threads: int | None = 1,
+        runtime: str = "auto",
     ) -> None:
         """Parse the source and check the recording's file name at once (both are one sentence when wrong)."""
         self.spec = source if isinstance(source, SourceSpec) else parse_source(source, realtime=realtime)
@@ -161,7 +163,9 @@ class LiveSession:
         self.stall_timeout_s = stall_timeout_s
         self.retries = retries
         self.threads = threads
-        """torch math threads while analysing (see :func:`torch_threads`); None leaves torch's own choice."""
+        """Math threads while analysing (ONNX Runtime's, or torch's per thread); None: their own choice."""
+        self.runtime = runtime
+        """What runs the networks (see :func:`~lepton_desktop.services.engine.get_analysis_engine`)."""
         self.capture: Capture | None = None
         self._picture: Picture | None = None
         self._lock = threading.Lock()
@@ -188,12 +192,10 @@ class LiveSession:
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> Iterator[LiveStep]:
         """Receive, record, analyse until stopped; store the recording and its run; see the module docstring."""
-        from lepton_desktop.vision.threads import torch_threads  # torch: loaded when a session starts, not with the app
+        with contextlib.ExitStack() as math_threads:
+            yield from self._run(should_stop, math_threads)
 
-        with torch_threads(self.threads):  # in the analysing thread (torch's setting is per thread with OpenMP)
-            yield from self._run(should_stop)
-
-    def _run(self, should_stop: Callable[[], bool]) -> Iterator[LiveStep]:
+    def _run(self, should_stop: Callable[[], bool], math_threads: contextlib.ExitStack) -> Iterator[LiveStep]:
         with open_project(self.project, create=True) as proj:
             version = pick_version(proj, self.model_version)
             weights = version_weights(version, proj)
@@ -203,7 +205,11 @@ class LiveSession:
         yield LiveStep(0.0, 0, 0, 0, 0, 0, 0.0, 0.0, None, None, state="connecting")
         capture.open()  # a missing camera, a bad address: said here, before the models load or anything is written
         try:
-            engine = get_engine(self.device, weights)
+            engine = get_analysis_engine(self.device, weights, self.runtime, self.threads)
+            if engine.networks.runtime == "torch":  # torch's thread count is set per analysing thread (OpenMP)
+                from lepton_desktop.vision.threads import torch_threads
+
+                math_threads.enter_context(torch_threads(self.threads))
             analyzer = FrameAnalyzer(engine.networks, self.settings)
             _warm_up(engine, self.settings)
         except BaseException:

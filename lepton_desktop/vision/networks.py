@@ -24,6 +24,8 @@ class Networks(Protocol):
 
     device_name: str
     """Where they run, for status bars and reports: ``CPU``, ``CPU (ONNX Runtime)``, ``CUDA (...)``."""
+    runtime: str
+    """``onnx`` or ``torch``: what runs them."""
 
     def detect(self, images: npt.NDArray[np.uint8], min_face: int) -> list[list[Detection]]:
         """Faces of at least ``min_face`` pixels in each of ``images`` (N, H, W, 3) RGB."""

@@ -146,6 +146,7 @@ class OrtNetworks:
     """MTCNN and the expression CNN as ONNX Runtime sessions; the temporal head in NumPy."""
 
     device_name = "CPU (ONNX Runtime)"  # services.engine.device_label says the same before loading anything
+    runtime = "onnx"
 
     def __init__(self, weights: Path, threads: int | None = None) -> None:
         """Raises :class:`GraphError` when the file does not fit a shipped graph (use PyTorch then)."""

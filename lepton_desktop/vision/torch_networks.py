@@ -18,6 +18,8 @@ from lepton_desktop.vision.mtcnn import MTCNN
 class TorchNetworks:
     """An :class:`EmotionModel` and an :class:`MTCNN`, already placed on ``device``."""
 
+    runtime = "torch"
+
     def __init__(self, model: EmotionModel, detector: MTCNN, device: torch.device) -> None:
         self.model = model.to(device).eval()
         self.detector = detector.to(device).eval()
