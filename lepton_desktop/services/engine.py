@@ -1,8 +1,8 @@
 """Loaded models, shared between analyses in one process (loading is the slow part).
 
-Two kinds: :func:`get_engine` gives the PyTorch modules (what fine-tuning, explanations,
-live analysis and every GPU use); :func:`get_analysis_engine` gives what frame analysis
-needs, the networks behind :class:`~lepton_desktop.vision.networks.Networks`. On the CPU
+Two kinds: :func:`get_engine` gives the PyTorch modules (what fine-tuning, explanations
+and every GPU use); :func:`get_analysis_engine` gives what frame analysis (files, batch,
+live) needs, the networks behind :class:`~lepton_desktop.vision.networks.Networks`. On the CPU
 those run through ONNX Runtime when it is installed and the weights fit a shipped graph,
 so a CPU analysis never imports torch (1.2 s of a short run's start-up); otherwise, and
 on any GPU, through PyTorch.
