@@ -7,11 +7,13 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import torch
 
 from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.services.engine import get_engine
+from lepton_desktop.services.engine import get_analysis_engine
 from lepton_desktop.vision.align import MODEL_INPUT, FaceGeometry, aligned_crop, model_input, to_gray
+
+STILL_MIN_FACE = 32
+"""Smallest face looked for in a photograph, in its pixels (MTCNN's own default)."""
 
 
 class ImageError(LeptonError):
@@ -42,9 +44,10 @@ def classify_images(
 ) -> list[ImageResult]:
     """Classify the largest face of each image (``aligned``: each image already is a face crop).
 
-    ``weights``: a model version's file (default: the shipped default model).
+    ``weights``: a model version's file (default: the shipped default model). The networks run as
+    in an analysis (ONNX Runtime on the CPU, without torch).
     """
-    engine = get_engine(device, weights)
+    networks = get_analysis_engine(device, weights).networks
     crops: list[np.ndarray] = []
     owners: list[int] = []
     results: list[ImageResult] = [ImageResult(str(p), None) for p in paths]
@@ -54,7 +57,7 @@ def classify_images(
             crops.append(cv2.resize(to_gray(rgb), (MODEL_INPUT,) * 2, interpolation=cv2.INTER_AREA))
             owners.append(i)
             continue
-        found = engine.detector.detect(torch.from_numpy(np.ascontiguousarray(rgb))[None].to(engine.device))[0]
+        found = networks.detect(np.ascontiguousarray(rgb)[None], STILL_MIN_FACE)[0]
         if not found:
             results[i] = ImageResult(str(path), None, "no face found")
             continue
@@ -62,17 +65,9 @@ def classify_images(
         crops.append(aligned_crop(to_gray(rgb), FaceGeometry(best.box, best.landmarks), MODEL_INPUT))
         owners.append(i)
     if crops:
-        with torch.inference_mode():
-            batch = torch.from_numpy(model_input(np.stack(crops))).to(engine.device)
-            embeddings, logits = engine.model.frame_outputs(batch)
-            # A still image is a sequence of one frame: the temporal head sees it too.
-            final = torch.stack(
-                [
-                    engine.model.sequence_logits(e[None], lg[None])[0][0]
-                    for e, lg in zip(embeddings, logits, strict=True)
-                ]
-            )
-            probs = torch.softmax(final.float(), dim=1).cpu().numpy()
+        # A still image is a track of one frame: the temporal head sees it too, with no memory.
+        singles = [(np.array([k]), None) for k in range(len(crops))]
+        probs, _ = networks.classify(model_input(np.stack(crops)), singles)
         for owner, p in zip(owners, probs, strict=True):
             results[owner] = ImageResult(str(paths[owner]), p)
     return results
