@@ -36,6 +36,14 @@ def bundled_dir(name: str) -> Path:
     raise FileNotFoundError(f"the bundled '{name}' folder is missing (looked in {looked}); reinstall Lepton Desktop")
 
 
+def bundled_file(folder: str, relative: str, what: str) -> Path:
+    """The shipped file ``folder/relative``; ``FileNotFoundError`` saying ``what`` is missing and to reinstall."""
+    path = bundled_dir(folder) / relative
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} {path.name} is missing from {path.parent}; reinstall Lepton Desktop.")
+    return path
+
+
 def _dirs() -> PlatformDirs:
     return PlatformDirs(APP_NAME, appauthor=False)
 

@@ -141,7 +141,7 @@ def _onnx_engine(device: str, path: Path, runtime: str, threads: int | None) -> 
         if insist:
             raise RuntimeChoiceError(f"ONNX Runtime runs analysis on the CPU only; use --device cpu, not {device}.")
         return None
-    if choice == "auto" and not insist and torch_may_use_gpu():
+    if not insist and not _on_the_cpu(choice):
         return None
     if not runtime_available():
         if insist:
@@ -192,6 +192,11 @@ def torch_may_use_gpu() -> bool:
     return _asked()
 
 
+def _on_the_cpu(choice: str) -> bool:
+    """Whether an analysis on ``choice`` (``auto``, ``cpu``, ``cuda``...) runs on the CPU; torch-free where possible."""
+    return choice == "cpu" or (choice == "auto" and not torch_may_use_gpu())
+
+
 def _asked() -> bool:
     from lepton_desktop.vision.device import pick_device
 
@@ -205,8 +210,7 @@ def device_label(device: str = "auto") -> str:
     opens without it. (A model version that fits no shipped graph runs through PyTorch on the CPU:
     its progress line says so.) Raises ``DeviceError`` for a device that is not here.
     """
-    choice = device.lower().strip()
-    if choice == "cpu" or (choice == "auto" and not torch_may_use_gpu()):
+    if _on_the_cpu(device.lower().strip()):
         from lepton_desktop.vision.graphs import runtime_available
 
         if runtime_available():

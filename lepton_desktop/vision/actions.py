@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from lepton_desktop.core.actions import ACTION_NAMES
 from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.core.paths import bundled_dir
+from lepton_desktop.core.paths import bundled_file
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +45,9 @@ class ActionsUnavailableError(LeptonError):
 def action_model_path() -> Path:
     """Where the shipped Face Landmarker model is."""
     try:
-        path = bundled_dir("models") / ACTION_MODEL
+        return bundled_file("models", ACTION_MODEL, "The facial-action model")
     except FileNotFoundError as exc:
         raise ActionsUnavailableError(str(exc)) from None
-    if not path.is_file():
-        raise ActionsUnavailableError(f"The facial-action model {path} is missing; reinstall Lepton Desktop.")
-    return path
 
 
 def face_crop(

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.core.paths import bundled_dir
+from lepton_desktop.core.paths import bundled_file
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +56,9 @@ def runtime_available() -> bool:
 def graph_path(name: str) -> Path:
     """The shipped graph ``name`` (``pnet``, ``resnet-s``...)."""
     try:
-        path = bundled_dir("models") / "graphs" / f"{name}.onnx"
+        return bundled_file("models", f"graphs/{name}.onnx", "The network graph")
     except FileNotFoundError as exc:
         raise GraphError(str(exc)) from None
-    if not path.is_file():
-        raise GraphError(f"The network graph {path.name} is missing from {path.parent}; reinstall Lepton Desktop.")
-    return path
 
 
 def session(name: str, weights: Mapping[str, np.ndarray], threads: int | None = None) -> Any:

@@ -168,16 +168,14 @@ class OrtNetworks:
         self, crops: npt.NDArray[np.float32], tracks: Sequence[tuple[npt.NDArray[np.intp], Any]]
     ) -> tuple[npt.NDArray[np.float32], list[Any]]:
         embeddings, logits = self.cnn.run(None, {"x": np.ascontiguousarray(crops, np.float32)})[:2]
+        if self.temporal is None:  # the identity: the CNN's scores stand, and no track keeps a memory
+            return _softmax(logits), [None] * len(tracks)
         final = np.empty_like(logits)
-        memories: list[Memory | None] = []
+        memories: list[Memory] = []
         for rows, memory in tracks:
-            if self.temporal is None:
-                final[rows] = logits[rows]
-                memories.append(None)
-                continue
             final[rows], memory = self.temporal.sequence(embeddings[rows], logits[rows], memory)
             memories.append(memory)
-        return _softmax(final).astype(np.float32), memories
+        return _softmax(final), memories
 
 
 def float_list(text: str) -> list[float]:

@@ -16,7 +16,7 @@ import numpy as np
 from safetensors import SafetensorError, safe_open
 
 from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.core.paths import bundled_dir
+from lepton_desktop.core.paths import bundled_dir, bundled_file
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,9 @@ class WeightsError(LeptonError):
 def bundled_weights(name: str) -> Path:
     """Path of a weight file shipped in ``models/``."""
     try:
-        path = bundled_dir("models") / name
+        return bundled_file("models", name, "The model file")
     except FileNotFoundError as exc:
         raise WeightsError(str(exc)) from None
-    if not path.is_file():
-        raise WeightsError(f"The model file {name} is missing from {path.parent}; reinstall Lepton Desktop.")
-    return path
 
 
 def file_sha256(path: Path) -> str:
