@@ -7,9 +7,11 @@
    against the original FER2013 labels, for every shipped model (the mini-Xception, the default
    ResNet, the ResNet + face-api.js ensemble). The
    mini-Xception was trained on all of FER2013's training faces, these included, so its
-   numbers here are flattered; the ResNet never saw them.
+   numbers here are flattered; the ResNet never saw them. A model whose file says ``mirror``
+   reads each face and its mirror image (as the app does); it is scored that way and, on a line of
+   its own, reading each face once, so what mirroring adds is measured in the same run.
 2. Per-face inference cost at batch 64 on 2 threads (CNN only, then CNN + temporal head), through
-   PyTorch and through ONNX Runtime (what CPU analysis runs).
+   PyTorch and through ONNX Runtime (what CPU analysis runs; a mirroring model also without it).
 3. Whole `lepton analyze` processes (start-up included, as a user runs it) on a 640x360 clip of
    one moving face, with each model, in this run; frames/s and each one's ratio to the mini-Xception.
 """
@@ -50,8 +52,17 @@ def validation(models: dict[str, object], data: Path) -> None:
     x = to_model(torch.from_numpy(val.images), 64)
     print(f"validation split: {len(val)} faces (FER+ majority labels; 10%, stratified, seed 0)")
     for name, model in models.items():
+        cnn = model.cnn  # type: ignore[attr-defined]
+        if getattr(cnn, "mirror", False):  # the same weights reading each face once: what mirroring adds
+            cnn.mirror = False
+            with torch.inference_mode():
+                once = torch.cat([cnn(x[i : i + 512])[1] for i in range(0, len(x), 512)]).argmax(1).numpy()
+            cnn.mirror = True
+            ev = evaluate(val.majority, once)
+            print(f"\n{name}, one reading per face (no mirror)\n  accuracy {ev.accuracy:.3f}  macro-F1 "
+                  f"{ev.macro_f1:.3f}  original-label accuracy {float((once == val.original).mean()):.3f}")  # fmt: skip
         with torch.inference_mode():
-            logits = torch.cat([model.cnn(x[i : i + 512])[1] for i in range(0, len(x), 512)])  # type: ignore[attr-defined]
+            logits = torch.cat([cnn(x[i : i + 512])[1] for i in range(0, len(x), 512)])
         pred = logits.argmax(1).numpy()
         ev = evaluate(val.majority, pred)
         print(f"\n{name}")
@@ -105,15 +116,19 @@ def per_face_cost_onnx() -> None:
     base = None
     for shipped in SHIPPED_MODELS:
         nets = OrtNetworks(bundled_weights(shipped.file))
-        runs = []
-        for i in range(23):
-            t = time.perf_counter()
-            nets.classify(x, rows)
-            if i >= 3:
-                runs.append(time.perf_counter() - t)
-        ms = sorted(runs)[len(runs) // 2] / 64 * 1000
-        base = base or ms
-        print(f"  {shipped.name:<55} {ms:.2f} ms/face  (x{ms / base:.2f} of the first)")
+        mirrored = nets.mirror
+        for mirror in (False, True) if mirrored else (False,):
+            nets.mirror = mirror
+            runs = []
+            for i in range(23):
+                t = time.perf_counter()
+                nets.classify(x, rows)
+                if i >= 3:
+                    runs.append(time.perf_counter() - t)
+            ms = sorted(runs)[len(runs) // 2] / 64 * 1000
+            base = base or ms
+            name = shipped.name + (" (mirrored, as shipped)" if mirror else " (one reading)" if mirrored else "")
+            print(f"  {name:<55} {ms:.2f} ms/face  (x{ms / base:.2f} of the first)")
 
 
 def whole_analysis(seconds: int) -> None:

@@ -64,6 +64,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="weight each class's loss by (its share of the targets / mean share) ** -power; 0 = unweighted",
     )
     p.add_argument(
+        "--teacher",
+        type=Path,
+        action="append",
+        default=[],
+        help="distil from these safetensors weights (repeatable: their mirror-averaged probabilities, averaged)",
+    )
+    p.add_argument("--teacher-weight", type=float, default=0.5, help="share of the teachers' probabilities in targets")
+    p.add_argument(
         "--finish-now",
         action="store_true",
         help="write the weights, metrics and card from the last checkpoint without training further",
@@ -80,17 +88,43 @@ def class_weights(targets: np.ndarray, power: float) -> torch.Tensor:
 
 
 def predict(model: torch.nn.Module, images: torch.Tensor, size: int, flip: bool = True) -> np.ndarray:
-    """Softmax probabilities, averaged with the mirrored face when ``flip``."""
+    """Softmax probabilities; with ``flip``, of the logits averaged with the mirrored face's."""
     model.eval()
     out = []
     with torch.inference_mode():
         for i in range(0, len(images), 512):
             x = to_model(images[i : i + 512], size)
-            p = torch.softmax(model(x)[1], dim=1)
-            if flip:
-                p = (p + torch.softmax(model(torch.flip(x, dims=[3]))[1], dim=1)) / 2
-            out.append(p)
+            logits = model(x)[1]
+            if flip:  # as ExpressionResNet.mirror reads a face in the app: the two readings' logits averaged
+                logits = (logits + model(torch.flip(x, dims=[3]))[1]) / 2
+            out.append(torch.softmax(logits, dim=1))
     return torch.cat(out).numpy()
+
+
+def teacher_probabilities(paths: list[Path], images: torch.Tensor, cache: Path) -> torch.Tensor:
+    """The teachers' mean mirror-averaged probabilities on the (unaugmented) training faces, kept in ``cache``.
+
+    Kept with the SHA-256s of the teacher files and of the faces, and used again only for the same ones.
+    """
+    import hashlib
+
+    made_from = {"teachers": [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths],
+                 "faces": hashlib.sha256(images.numpy().tobytes()).hexdigest()}  # fmt: skip
+    recorded = cache.with_suffix(".json")
+    if cache.is_file() and recorded.is_file() and json.loads(recorded.read_text()) == made_from:
+        return torch.from_numpy(np.load(cache))
+    from lepton_desktop.vision.weights import load_emotion_model
+
+    def single(path: Path) -> torch.nn.Module:
+        cnn = load_emotion_model(path).cnn
+        cnn.mirror = False  # predict mirrors
+        return cnn
+
+    print(f"teachers' probabilities on {len(images)} faces (once; kept in {cache.name})", file=sys.stderr, flush=True)
+    probs = np.mean([predict(single(p), images, ExpressionResNet.INPUT) for p in paths], axis=0)
+    np.save(cache, probs.astype(np.float32))
+    recorded.write_text(json.dumps(made_from))  # other teachers or faces: computed again
+    return torch.from_numpy(probs.astype(np.float32))
 
 
 def scores(probs: np.ndarray, majority: np.ndarray, original: np.ndarray) -> dict[str, object]:
@@ -114,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     x_train = torch.from_numpy(train.images)
     y_train = torch.from_numpy(train.targets)
     x_val = torch.from_numpy(val.images)
+    if args.teacher:
+        taught = teacher_probabilities(args.teacher, x_train, args.out / "teacher.npy")
+        y_train = (1 - args.teacher_weight) * y_train + args.teacher_weight * taught
 
     torch.manual_seed(args.seed)
     widths = tuple(int(w) for w in args.widths.split(","))
@@ -213,6 +250,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _plain(value: object) -> object:
+    """A setting as JSON holds it (paths as text)."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def finish(args: argparse.Namespace, ema: torch.nn.Module, val: object, counts: dict[str, int],
            elapsed: float, widths: tuple[int, ...], epochs_done: int,
            changes: list[dict[str, int]], class_weight: torch.Tensor) -> None:  # fmt: skip
@@ -229,13 +275,14 @@ def finish(args: argparse.Namespace, ema: torch.nn.Module, val: object, counts: 
         "schedule_changes": changes,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {args.threads} threads",
         "command": "python models/train_expression.py " + " ".join(sys.argv[1:]),
-        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "settings": {k: _plain(v) for k, v in vars(args).items()},
         "class_weights": {c: round(w, 3) for c, w in zip(CLASSES, class_weight.tolist(), strict=True)},
     }
     tensors = {k: v.detach().contiguous() for k, v in ema.state_dict().items()}
     save_file(tensors, str(args.out / "expression_resnet.safetensors"),
               metadata={"format": "lepton-resnet-v1", "arch": ExpressionResNet.ARCH,
-                        "widths": ",".join(map(str, widths)), "classes": ",".join(CLASSES)})  # fmt: skip
+                        "widths": ",".join(map(str, widths)), "classes": ",".join(CLASSES),
+                        "mirror": "1"})  # fmt: skip
     (args.out / "metrics.json").write_text(json.dumps(result, indent=2))
     from training.card import render
 

@@ -18,6 +18,8 @@ from lepton_desktop.vision.weight_files import DEFAULT_MODEL, SHIPPED_MODELS, Sh
 
 RETIRED_SHIPPED = {
     "96963fab93e7f9caf9474416e8e394a378ca2c283fc208806edea750b2d354e1": "Lepton ResNet FER+ v1",
+    "0db53ec1f4a6086321cf8db20ffc8afe93fee775a4b5a16be3a0e46e0e314442": "Lepton ResNet FER+ v2, class-balanced",
+    "eab942ab37dac19e17cd11ac6a90d9808193fe86ea0cffbd5d119c0bac867632": "Lepton ResNet v2 + face-api.js ensemble",
 }
 """Weights an earlier release shipped as a model and this one no longer installs: sha256 -> name.
 

@@ -38,8 +38,9 @@ class ExpressionEnsemble(ExpressionResNet):
         self.faceapi.requires_grad_(False)
         self.faceapi_weight = float(faceapi_weight)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        embedding, logits = super().forward(x)
+    def single(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One reading of each face by both networks (``forward`` adds the mirrored one when ``mirror``)."""
+        embedding, logits = super().single(x)
         rgb = F.interpolate((x + 1.0) * 127.5, size=(FaceApiExpressionNet.INPUT,) * 2, mode="bilinear",
                             align_corners=False).expand(-1, 3, -1, -1)  # fmt: skip
         _, other = self.faceapi(rgb)

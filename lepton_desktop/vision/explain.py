@@ -42,6 +42,9 @@ class Explainer:
         from captum.attr import LayerGradCam
 
         self.cnn = copy.deepcopy(model.cnn).cpu().eval()
+        self.mirror = bool(getattr(self.cnn, "mirror", False))
+        if self.mirror:  # Grad-CAM reads one view; cnn_probs averages the two as the analysis does
+            self.cnn.mirror = False
         for p in self.cnn.parameters():
             p.requires_grad_(False)
         self._net = _Logits(self.cnn)
@@ -51,7 +54,8 @@ class Explainer:
     def cnn_probs(self, crop: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
         """(64, 64) gray crop -> the CNN's seven probabilities (no LSTM)."""
         with self._lock, torch.inference_mode():
-            logits = self._net(torch.from_numpy(model_input(crop[None])))
+            x = torch.from_numpy(model_input(crop[None]))
+            logits = self._net(torch.cat([x, x.flip(3)])).mean(0, keepdim=True) if self.mirror else self._net(x)
             return torch.softmax(logits, dim=1)[0].numpy().astype(np.float32)
 
     def saliency(self, crop: npt.NDArray[np.uint8], target: int) -> npt.NDArray[np.float32]:

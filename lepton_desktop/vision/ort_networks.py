@@ -156,6 +156,7 @@ class OrtNetworks:
         for key in ("widths", "faceapi_weight"):
             if key in metadata and key in exported and float_list(metadata[key]) != float_list(exported[key]):
                 raise GraphError(f"{weights.name} has {key} {metadata[key]}, the {graph} graph {exported[key]}")
+        self.mirror = graph != "minixception" and metadata.get("mirror") == "1"  # as ExpressionResNet.mirror
         self.temporal = TemporalHead(head) if head is not None else None
         detector, _ = read_arrays(bundled_weights(DETECTOR_WEIGHTS))
         nets = [session(name, _prefixed(detector, f"{name}."), threads) for name in ("pnet", "rnet", "onet")]
@@ -167,7 +168,13 @@ class OrtNetworks:
     def classify(
         self, crops: npt.NDArray[np.float32], tracks: Sequence[tuple[npt.NDArray[np.intp], Any]]
     ) -> tuple[npt.NDArray[np.float32], list[Any]]:
-        embeddings, logits = self.cnn.run(None, {"x": np.ascontiguousarray(crops, np.float32)})[:2]
+        x = np.ascontiguousarray(crops, np.float32)
+        if self.mirror:  # each face read as it is and mirrored, the two readings averaged
+            n = x.shape[0]
+            embeddings, logits = self.cnn.run(None, {"x": np.concatenate([x, x[..., ::-1]])})[:2]
+            embeddings, logits = (embeddings[:n] + embeddings[n:]) / 2, (logits[:n] + logits[n:]) / 2
+        else:
+            embeddings, logits = self.cnn.run(None, {"x": x})[:2]
         if self.temporal is None:  # the identity: the CNN's scores stand, and no track keeps a memory
             return _softmax(logits), [None] * len(tracks)
         final = np.empty_like(logits)

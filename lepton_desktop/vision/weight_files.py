@@ -28,11 +28,13 @@ class ShippedModel:
     """The version name projects show."""
 
 
-RESNET_MODEL = ShippedModel("expression_resnet.safetensors", "Lepton ResNet FER+ v2, class-balanced (shipped default)")
+RESNET_MODEL = ShippedModel(
+    "expression_resnet.safetensors", "Lepton ResNet FER+ v3, distilled, mirror-read (shipped default)"
+)
 MINIXCEPTION_MODEL = ShippedModel(
     "emotion_minixception.safetensors", "mini-Xception FER2013 (fer 25.10.3) + zero LSTM head"
 )
-ENSEMBLE_MODEL = ShippedModel("expression_faceapi.safetensors", "Lepton ResNet + face-api.js ensemble")
+ENSEMBLE_MODEL = ShippedModel("expression_faceapi.safetensors", "Lepton ResNet v3 + face-api.js ensemble, mirror-read")
 SHIPPED_MODELS = (RESNET_MODEL, ENSEMBLE_MODEL, MINIXCEPTION_MODEL)
 DEFAULT_MODEL = RESNET_MODEL
 EMOTION_WEIGHTS = DEFAULT_MODEL.file

@@ -64,12 +64,15 @@ def load_emotion_model(path: Path | None = None) -> EmotionModel:
         elif kind == RESNET_FORMAT:
             model = EmotionModel(build_cnn(ExpressionResNet.ARCH, metadata.get("widths")))
             model.cnn.load_state_dict(tensors, strict=True)
+            model.cnn.mirror = metadata.get("mirror") == "1"
         elif kind == FACEAPI_FORMAT:
             model = EmotionModel(_ensemble(source, tensors, metadata))
         elif kind == CNN_LSTM_FORMAT:
             arch = metadata.get("arch", "minixception")
             model = EmotionModel(build_cnn(arch, metadata.get("widths"), metadata.get("faceapi_weight")))
             model.load_state_dict(tensors, strict=True)
+            if isinstance(model.cnn, ExpressionResNet):
+                model.cnn.mirror = metadata.get("mirror") == "1"
         else:
             raise WeightsError(f"{source} is not a Lepton expression model (format {kind!r}).")
     except (RuntimeError, ValueError) as exc:
@@ -83,6 +86,7 @@ def _ensemble(source: Path, tensors: dict[str, torch.Tensor], metadata: dict[str
     base_tensors, base_metadata = _read(base)
     cnn = build_cnn(ExpressionEnsemble.ARCH, base_metadata.get("widths"), metadata.get("faceapi_weight"))
     cnn.load_state_dict({**base_tensors, **{f"faceapi.{k}": v for k, v in tensors.items()}}, strict=True)
+    cnn.mirror = {**base_metadata, **metadata}.get("mirror") == "1"  # as ort_networks.expression_graph merges them
     return cnn  # type: ignore[return-value]
 
 
@@ -91,10 +95,14 @@ def cnn_metadata(model: EmotionModel) -> dict[str, str]:
     cnn = model.cnn
     if isinstance(cnn, ExpressionEnsemble):
         widths = ",".join(str(w) for w in cnn.widths)
-        return {"arch": cnn.ARCH, "widths": widths, "faceapi_weight": repr(cnn.faceapi_weight)}
+        return {"arch": cnn.ARCH, "widths": widths, "faceapi_weight": repr(cnn.faceapi_weight), **_mirror(cnn)}
     if isinstance(cnn, ExpressionResNet):
-        return {"arch": ExpressionResNet.ARCH, "widths": ",".join(str(w) for w in cnn.widths)}
+        return {"arch": ExpressionResNet.ARCH, "widths": ",".join(str(w) for w in cnn.widths), **_mirror(cnn)}
     return {"arch": "minixception"}
+
+
+def _mirror(cnn: ExpressionResNet) -> dict[str, str]:
+    return {"mirror": "1"} if cnn.mirror else {}
 
 
 def save_emotion_model(model: EmotionModel, path: Path, **metadata: str) -> str:

@@ -43,6 +43,13 @@ def render(result: dict[str, Any]) -> str:
         if s.get("class_power")
         else ""
     )
+    taught = (
+        f"\n- Distilled: {s['teacher_weight']} of each target is the mean mirror-averaged probabilities of "
+        + ", ".join(f"`{t}`" for t in s["teacher"])
+        + " on the unaugmented training face (computed once, `teacher.npy` in the run folder)."
+        if s.get("teacher")
+        else ""
+    )
     return f"""# Training run: ExpressionResNet ({s["widths"]}) on FER2013 faces with FER+ votes
 
 - Command: `{result["command"]}`
@@ -57,16 +64,16 @@ def render(result: dict[str, Any]) -> str:
 - Optimiser: AdamW (lr {s["lr"]}, weight decay {s["weight_decay"]}), one-cycle schedule, batch {s["batch"]},
   {s["epochs"]} epochs planned, {result.get("epochs_done", s["epochs"])} run, weight EMA {s["ema"]};
   augmentation: flip, rotation +-15 deg, scale 0.85-1.15, shift +-8%, contrast/brightness, blur (25%),
-  one erased rectangle (50%).{changed}{start}{balance}
+  one erased rectangle (50%).{changed}{start}{balance}{taught}
 
 ## Validation (EMA weights)
 
 | | accuracy (FER+ majority) | macro-F1 | accuracy (original FER2013 labels) |
 |---|---|---|---|
-| with flip averaging | {tta["accuracy"]:.3f} | {tta["macro_f1"]:.3f} | {orig_tta:.3f} |
-| single pass (as the app runs it) | {plain["accuracy"]:.3f} | {plain["macro_f1"]:.3f} | {orig_plain:.3f} |
+| mirror averaging (as the app runs it) | {tta["accuracy"]:.3f} | {tta["macro_f1"]:.3f} | {orig_tta:.3f} |
+| single pass | {plain["accuracy"]:.3f} | {plain["macro_f1"]:.3f} | {orig_plain:.3f} |
 
-Per-class recall (flip averaging): {recall}.
+Per-class recall (mirror averaging): {recall}.
 
 {_table(tta)}
 """

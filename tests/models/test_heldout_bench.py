@@ -46,4 +46,4 @@ def test_every_version_is_scored_on_labelled_clips_and_photographs(tmp_path):
     assert len(clip_lines) == len(SHIPPED_MODELS)
     for accuracy, _frames, missed in clip_lines:  # the smile and the surprise are right, the empty clip is not
         assert float(accuracy) == pytest.approx(2 / 3, abs=1e-3) and missed == "1"
-    assert "x1.00 of the default: Lepton ResNet FER+ v2" in text
+    assert "x1.00 of the default: Lepton ResNet FER+ v3" in text

@@ -85,15 +85,34 @@ def test_class_weights_favour_rare_expressions():
 
 
 @needs_data
-def test_a_run_can_start_from_earlier_weights_and_its_card_says_so(tmp_path):
+def test_a_run_can_start_from_earlier_weights_learn_from_a_teacher_and_its_card_says_so(tmp_path):
     def train(out, *extra):
         _train(out, 1, *extra)
 
     train(tmp_path / "first")
     first = tmp_path / "first" / "expression_resnet.safetensors"
-    train(tmp_path / "second", "--init", str(first), "--class-power", "0.5", "--lr", "1e-9")
+    train(tmp_path / "second", "--init", str(first), "--class-power", "0.5", "--lr", "1e-9",
+          "--teacher", str(first), "--teacher-weight", "0.4")  # fmt: skip
     a, b = load_file(str(first)), load_file(str(tmp_path / "second" / "expression_resnet.safetensors"))
     conv = "stem.0.weight"
     assert conv in a and (a[conv] - b[conv]).abs().max() < 1e-3  # a near-zero learning rate keeps the start
     card = (tmp_path / "second" / "card.md").read_text()
     assert f"Started from `{first}`" in card and "Class weights (share of the targets ** -0.5)" in card
+    assert f"Distilled: 0.4 of each target is the mean mirror-averaged probabilities of `{first}`" in card
+    taught = np.load(tmp_path / "second" / "teacher.npy")
+    assert taught.shape == (256, len(CLASSES)) and np.allclose(taught.sum(1), 1, atol=1e-5)
+    import torch
+    from training.augment import to_model
+
+    from lepton_desktop.vision.weights import load_emotion_model
+
+    faces, _ = load_faces(DATA)
+    images = torch.from_numpy(faces.subset(split(faces, 0.1, 0)[0][:256]).images)
+    teacher = load_emotion_model(first).cnn  # its file says mirror: it reads each face both ways
+    with torch.inference_mode():
+        expected = torch.softmax(teacher(to_model(images, 64))[1], dim=1).numpy()
+    assert np.abs(taught - expected).max() < 1e-4  # the teacher's own readings of these very faces
+    from safetensors import safe_open
+
+    with safe_open(str(tmp_path / "second" / "expression_resnet.safetensors"), "pt") as f:
+        assert f.metadata()["mirror"] == "1"  # the app reads each face and its mirror image, as validation did

@@ -56,16 +56,24 @@ def test_the_shipped_ensemble_is_the_blend_of_its_two_members():
     ensemble = load_emotion_model(bundled_weights(ENSEMBLE_MODEL.file))
     resnet = load_emotion_model(bundled_weights(RESNET_MODEL.file))
     assert isinstance(ensemble.cnn, ExpressionEnsemble) and ensemble.cnn.faceapi_weight == FACEAPI_WEIGHT
+    assert ensemble.cnn.mirror and resnet.cnn.mirror  # the blend reads faces as its ResNet does: both ways
     crops = torch.rand(6, 1, 64, 64) * 2 - 1
+    faceapi = _faceapi()
     with torch.no_grad():
         emb, logits = ensemble.cnn(crops)
-        resnet_emb, resnet_logits = resnet.cnn(crops)
-        big = F.interpolate((crops + 1) * 127.5, size=(112, 112), mode="bilinear", align_corners=False)
-        other = _faceapi()(big.expand(-1, 3, -1, -1))[1]
         full = ensemble(crops)
-    expected = (1 - FACEAPI_WEIGHT) * torch.softmax(resnet_logits, 1) + FACEAPI_WEIGHT * torch.softmax(other, 1)
+        resnet.cnn.mirror = False
+        views = []
+        for view in (crops, crops.flip(3)):  # each view blended, the two views' log-blends averaged
+            resnet_emb, resnet_logits = resnet.cnn(view)
+            big = F.interpolate((view + 1) * 127.5, size=(112, 112), mode="bilinear", align_corners=False)
+            other = faceapi(big.expand(-1, 3, -1, -1))[1]
+            blend = (1 - FACEAPI_WEIGHT) * torch.softmax(resnet_logits, 1) + FACEAPI_WEIGHT * torch.softmax(other, 1)
+            views.append((resnet_emb, torch.log(blend)))
+    expected = torch.softmax((views[0][1] + views[1][1]) / 2, 1)
     torch.testing.assert_close(torch.softmax(logits, 1), expected, rtol=1e-5, atol=1e-6)
-    assert torch.equal(emb, resnet_emb)  # the temporal head reads the ResNet's embedding
+    # the temporal head reads the ResNet's embedding (of both views)
+    torch.testing.assert_close(emb, (views[0][0] + views[1][0]) / 2, rtol=1e-5, atol=1e-6)
     assert torch.equal(full, logits)  # the zero temporal head leaves the ensemble's output as it is
 
 

@@ -107,6 +107,7 @@ def test_a_fine_tuned_temporal_head_runs_in_numpy_as_in_pytorch(tmp_path, detect
     assert all(build_cnn(arch).EMBEDDING == ort_networks.EMBEDDING for arch in torch_model.ARCHITECTURES)
     model = EmotionModel(build_cnn("resnet-s")).eval()
     model.cnn.load_state_dict(load_emotion_model().cnn.state_dict())
+    model.cnn.mirror = True  # and each face read mirrored too, as the shipped default reads them
     generator = torch.Generator().manual_seed(1)
     with torch.no_grad():  # a head that has learnt something: not the identity
         model.temporal.out.weight.copy_(torch.randn(model.temporal.out.weight.shape, generator=generator) * 0.5)
@@ -117,6 +118,7 @@ def test_a_fine_tuned_temporal_head_runs_in_numpy_as_in_pytorch(tmp_path, detect
     crops = model_input(rng.integers(0, 255, (90, MODEL_INPUT, MODEL_INPUT), dtype=np.uint8))
     ours_nets, theirs_nets = OrtNetworks(path), TorchNetworks(load_emotion_model(path), detector, torch.device("cpu"))
     assert ours_nets.temporal is not None and not ours_nets.temporal.identity
+    assert ours_nets.mirror and theirs_nets.model.cnn.mirror  # the file kept it
     ours_mem = theirs_mem = None
     for start, stop in ((0, 7), (7, 40), (40, 41), (41, 90)):  # chunks across window boundaries, as analysis sends them
         rows = [(np.arange(stop - start), ours_mem)]

@@ -77,6 +77,21 @@ def test_chunked_lstm_with_carried_state_equals_one_pass():
     torch.testing.assert_close(torch.cat(parts), whole, rtol=1e-5, atol=1e-5)
 
 
+def test_the_default_reads_each_face_and_its_mirror_image_alike():
+    model = load_emotion_model()
+    assert model.cnn.mirror  # the shipped file says so (metadata "mirror": "1")
+    crops = torch.rand(12, 1, 64, 64) * 2 - 1
+    with torch.no_grad():
+        emb, logits = model.cnn(crops)
+        emb_m, logits_m = model.cnn(crops.flip(3))
+        one, two = model.cnn.single(crops), model.cnn.single(crops.flip(3))
+    assert torch.allclose(logits, logits_m, atol=1e-5) and torch.allclose(emb, emb_m, atol=1e-5)
+    assert torch.allclose(logits, (one[1] + two[1]) / 2, atol=1e-5)
+    assert (one[1] - two[1]).abs().max() > 1e-3  # one reading alone does differ between the two views
+    model.cnn.train()
+    assert model.cnn(crops)[1].shape == (12, 7)  # training reads each face once (augmentation mirrors)
+
+
 @pytest.mark.parametrize("which", ["default", "minixception"])
 def test_fine_tuned_model_round_trips(tmp_path, which):
     model = load_emotion_model(None if which == "default" else bundled_weights(MINIXCEPTION_MODEL.file))
@@ -86,6 +101,7 @@ def test_fine_tuned_model_round_trips(tmp_path, which):
     again = load_emotion_model(path)
     assert len(sha) == 64
     assert type(again.cnn) is type(model.cnn)
+    assert getattr(again.cnn, "mirror", False) == getattr(model.cnn, "mirror", False)
     for (k, a), (_, b) in zip(model.state_dict().items(), again.state_dict().items(), strict=True):
         assert torch.equal(a, b), k
 
