@@ -201,8 +201,11 @@ class AnalysisMixin(_Base):
     def models_dialog(self) -> None:
         """List, activate, re-analyse with and compare model versions."""
         from lepton_desktop.gui.learning import ModelsDialog
+        from lepton_desktop.services.projects import ensure_project
 
         try:
+            if not self.settings.project:  # the per-user default: made on first use, as Ctrl+R makes it
+                ensure_project(self.project)
             self._learning_dialog = ModelsDialog(self.project, self)
         except LeptonError as exc:
             self._error("The project cannot be read", str(exc))

@@ -14,7 +14,14 @@ from lepton_desktop.core.paths import user_cache_dir, user_data_dir
 from lepton_desktop.core.records import ModelVersion
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.store.errors import RecordNotFoundError
-from lepton_desktop.vision.weight_files import DEFAULT_MODEL, SHIPPED_MODELS, ShippedModel, bundled_weights, file_sha256
+from lepton_desktop.vision.weight_files import (
+    DEFAULT_MODEL,
+    SHIPPED_MODELS,
+    ShippedModel,
+    bundled_weights,
+    file_sha256,
+    read_metadata,
+)
 
 RETIRED_SHIPPED = {
     "96963fab93e7f9caf9474416e8e394a378ca2c283fc208806edea750b2d354e1": "Lepton ResNet FER+ v1",
@@ -138,15 +145,17 @@ def pick_version(project: Project, version_id: int | None) -> ModelVersion:
 def shipped_metrics(model: ShippedModel) -> dict[str, Any]:
     """What a shipped model's own measurement says (``models/<name>.metrics.json``): accuracy, macro-F1 and on what.
 
-    A training run's ``metrics.json`` (single-pass figures on its validation split) or a plain
+    A training run's ``metrics.json`` (figures on its validation split, mirror-averaged when the
+    weights say ``mirror``, as the app then reads each face; single-pass otherwise) or a plain
     ``{"accuracy", "macro_f1", "measured_on"}``; empty when the model ships without one.
     """
     path = bundled_weights(model.file).with_suffix(".metrics.json")
     if not path.is_file():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    if "no_tta" in data:  # a training run's metrics: the app runs one pass per face, so those figures
-        ev = data["no_tta"]["ferplus_majority"]
+    if "no_tta" in data:  # a training run's metrics: the figures of the reading the app does
+        mirrored = read_metadata(bundled_weights(model.file)).get("mirror") == "1"
+        ev = data["flip_tta" if mirrored else "no_tta"]["ferplus_majority"]
         return {"accuracy": ev["accuracy"], "macro_f1": ev["macro_f1"],
                 "measured_on": f"FER+ validation split ({data['val_faces']} faces, never trained on)"}  # fmt: skip
     return {k: data.get(k) for k in ("accuracy", "macro_f1", "measured_on")}

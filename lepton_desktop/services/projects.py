@@ -28,6 +28,12 @@ def init_project(target: str | Path) -> ProjectSummary:
     return summarise(target)
 
 
+def ensure_project(target: str | Path) -> None:
+    """Create ``target`` when it does not exist yet (the per-user default on first use), as an analysis would."""
+    with open_project(target, create=True):
+        pass
+
+
 def add_videos(target: str | Path, videos: Iterable[str | Path]) -> list[AddedVideo]:
     """Probe each video (building its frame index) and add it to the project.
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QKeySequence
 
+from lepton_desktop.gui.main_window import MainWindow
+from lepton_desktop.services.analysis import default_project
 from lepton_desktop.services.models import list_versions
 from lepton_desktop.services.projects import init_project
+from lepton_desktop.services.settings import Settings
 from lepton_desktop.vision.weights import ENSEMBLE_MODEL, RESNET_MODEL
 from tests.gui.windows import menu_action, shown_window
 
@@ -32,5 +35,22 @@ def test_activate_the_ensemble_from_the_model_versions_dialog(qtbot, tmp_path):
     assert dialog.message.text() == f"Version {chosen} is active: new analyses use it."
     assert [v["name"] for v in dialog.versions if v["active"]] == [ENSEMBLE_MODEL.name]  # the table shows it
     assert [v["name"] for v in list_versions(project) if v["active"]] == [ENSEMBLE_MODEL.name]  # stored at once
+    dialog.close()
+    win.close()
+
+
+def test_model_versions_on_a_first_start_lists_the_shipped_versions(qtbot, _isolated_home):
+    """An empty LEPTON_HOME, no analysis yet: Ctrl+Shift+M shows the versions (the default project is made)."""
+    assert not default_project().exists()
+    win = MainWindow(Settings(annotator="ana"))  # no project chosen: the per-user default
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    menu_action(win, "Learning", "Model versions").trigger()
+    dialog = win._learning_dialog
+    qtbot.waitExposed(dialog)
+    assert [v["name"] for v in dialog.versions if v["active"]] == [RESNET_MODEL.name]
+    assert {ENSEMBLE_MODEL.name, RESNET_MODEL.name} <= {v["name"] for v in dialog.versions}
+    assert default_project().is_file()
     dialog.close()
     win.close()

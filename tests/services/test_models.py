@@ -17,6 +17,7 @@ from lepton_desktop.vision.weights import (
     RESNET_MODEL,
     SHIPPED_MODELS,
     bundled_weights,
+    load_emotion_model,
 )
 from tests.synth import make_video
 
@@ -180,3 +181,17 @@ def test_a_version_whose_file_is_on_another_machine_is_used_from_the_project_cop
     path.write_bytes(data[:-10] + b"0123456789")  # the cached copy is damaged: fetched again
     with open_project(project) as proj:
         assert version_weights(version, proj).read_bytes() == data
+
+
+def test_each_shipped_version_shows_the_figures_of_the_reading_the_app_does(tmp_path):
+    """The default reads each face mirrored, so *Model versions* shows its mirror-averaged figures."""
+    path = tmp_path / "p.lepton"
+    with open_project(path, create=True):
+        pass
+    shown = {v["name"]: v for v in list_versions(path)}
+    card = json.loads(bundled_weights(RESNET_MODEL.file).with_suffix(".metrics.json").read_text())
+    mirrored = card["flip_tta"]["ferplus_majority"]
+    assert load_emotion_model().cnn.mirror
+    default = shown[RESNET_MODEL.name]
+    assert json.dumps(default).count(str(mirrored["accuracy"])) >= 1
+    assert str(card["no_tta"]["ferplus_majority"]["accuracy"]) not in json.dumps(default)
