@@ -90,14 +90,12 @@ def class_weights(targets: np.ndarray, power: float) -> torch.Tensor:
 def predict(model: torch.nn.Module, images: torch.Tensor, size: int, flip: bool = True) -> np.ndarray:
     """Softmax probabilities; with ``flip``, of the logits averaged with the mirrored face's."""
     model.eval()
+    model.mirror = flip  # type: ignore[assignment]  # ExpressionResNet.mirror: the app's reading
     out = []
     with torch.inference_mode():
         for i in range(0, len(images), 512):
             x = to_model(images[i : i + 512], size)
-            logits = model(x)[1]
-            if flip:  # as ExpressionResNet.mirror reads a face in the app: the two readings' logits averaged
-                logits = (logits + model(torch.flip(x, dims=[3]))[1]) / 2
-            out.append(torch.softmax(logits, dim=1))
+            out.append(torch.softmax(model(x)[1], dim=1))
     return torch.cat(out).numpy()
 
 
@@ -115,13 +113,8 @@ def teacher_probabilities(paths: list[Path], images: torch.Tensor, cache: Path) 
         return torch.from_numpy(np.load(cache))
     from lepton_desktop.vision.weights import load_emotion_model
 
-    def single(path: Path) -> torch.nn.Module:
-        cnn = load_emotion_model(path).cnn
-        cnn.mirror = False  # predict mirrors
-        return cnn
-
     print(f"teachers' probabilities on {len(images)} faces (once; kept in {cache.name})", file=sys.stderr, flush=True)
-    probs = np.mean([predict(single(p), images, ExpressionResNet.INPUT) for p in paths], axis=0)
+    probs = np.mean([predict(load_emotion_model(p).cnn, images, ExpressionResNet.INPUT) for p in paths], axis=0)
     np.save(cache, probs.astype(np.float32))
     recorded.write_text(json.dumps(made_from))  # other teachers or faces: computed again
     return torch.from_numpy(probs.astype(np.float32))

@@ -21,6 +21,7 @@ from lepton_desktop.vision.weight_files import (
     bundled_weights,
     file_sha256,
     read_metadata,
+    reads_mirrored,
 )
 
 RETIRED_SHIPPED = {
@@ -154,7 +155,7 @@ def shipped_metrics(model: ShippedModel) -> dict[str, Any]:
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     if "no_tta" in data:  # a training run's metrics: the figures of the reading the app does
-        mirrored = read_metadata(bundled_weights(model.file)).get("mirror") == "1"
+        mirrored = reads_mirrored(read_metadata(bundled_weights(model.file)))
         ev = data["flip_tta" if mirrored else "no_tta"]["ferplus_majority"]
         return {"accuracy": ev["accuracy"], "macro_f1": ev["macro_f1"],
                 "measured_on": f"FER+ validation split ({data['val_faces']} faces, never trained on)"}  # fmt: skip

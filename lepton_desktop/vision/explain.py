@@ -32,7 +32,8 @@ class _Logits(nn.Module):
         self.cnn = cnn
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.cnn(x)[1]  # type: ignore[no-any-return]
+        one_view = getattr(self.cnn, "single", self.cnn)  # Grad-CAM maps one view of the face, never the mirror pair
+        return one_view(x)[1]  # type: ignore[no-any-return]
 
 
 class Explainer:
@@ -42,9 +43,6 @@ class Explainer:
         from captum.attr import LayerGradCam
 
         self.cnn = copy.deepcopy(model.cnn).cpu().eval()
-        self.mirror = bool(getattr(self.cnn, "mirror", False))
-        if self.mirror:  # Grad-CAM reads one view; cnn_probs averages the two as the analysis does
-            self.cnn.mirror = False
         for p in self.cnn.parameters():
             p.requires_grad_(False)
         self._net = _Logits(self.cnn)
@@ -54,8 +52,7 @@ class Explainer:
     def cnn_probs(self, crop: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
         """(64, 64) gray crop -> the CNN's seven probabilities (no LSTM)."""
         with self._lock, torch.inference_mode():
-            x = torch.from_numpy(model_input(crop[None]))
-            logits = self._net(torch.cat([x, x.flip(3)])).mean(0, keepdim=True) if self.mirror else self._net(x)
+            logits = self.cnn(torch.from_numpy(model_input(crop[None])))[1]  # read as the analysis reads it
             return torch.softmax(logits, dim=1)[0].numpy().astype(np.float32)
 
     def saliency(self, crop: npt.NDArray[np.uint8], target: int) -> npt.NDArray[np.float32]:

@@ -29,6 +29,7 @@ from lepton_desktop.vision.weight_files import (
     bundled_weights,
     ensemble_base,
     read_arrays,
+    reads_mirrored,
 )
 
 WINDOW = 32
@@ -156,7 +157,7 @@ class OrtNetworks:
         for key in ("widths", "faceapi_weight"):
             if key in metadata and key in exported and float_list(metadata[key]) != float_list(exported[key]):
                 raise GraphError(f"{weights.name} has {key} {metadata[key]}, the {graph} graph {exported[key]}")
-        self.mirror = graph != "minixception" and metadata.get("mirror") == "1"  # as ExpressionResNet.mirror
+        self.mirror = graph != "minixception" and reads_mirrored(metadata)  # as ExpressionResNet.mirror
         self.temporal = TemporalHead(head) if head is not None else None
         detector, _ = read_arrays(bundled_weights(DETECTOR_WEIGHTS))
         nets = [session(name, _prefixed(detector, f"{name}."), threads) for name in ("pnet", "rnet", "onet")]

@@ -48,6 +48,11 @@ FACEAPI_FORMAT = "lepton-faceapi-v1"
 """face-api.js's expression net, blended with the ResNet file its metadata names (``base``, ``base_sha256``)."""
 
 
+def reads_mirrored(metadata: dict[str, str]) -> bool:
+    """Whether a weights file's CNN reads each face mirrored too (``"mirror": "1"``; ``ExpressionResNet.mirror``)."""
+    return metadata.get("mirror") == "1"
+
+
 class WeightsError(LeptonError):
     """A weights file is missing, damaged, or not a Lepton model."""
 

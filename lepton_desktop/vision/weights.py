@@ -38,6 +38,7 @@ from lepton_desktop.vision.weight_files import (  # noqa: F401  (the names other
     ensemble_base,
     file_sha256,
     read_metadata,
+    reads_mirrored,
 )
 
 
@@ -64,7 +65,7 @@ def load_emotion_model(path: Path | None = None) -> EmotionModel:
         elif kind == RESNET_FORMAT:
             model = EmotionModel(build_cnn(ExpressionResNet.ARCH, metadata.get("widths")))
             model.cnn.load_state_dict(tensors, strict=True)
-            model.cnn.mirror = metadata.get("mirror") == "1"
+            model.cnn.mirror = reads_mirrored(metadata)
         elif kind == FACEAPI_FORMAT:
             model = EmotionModel(_ensemble(source, tensors, metadata))
         elif kind == CNN_LSTM_FORMAT:
@@ -72,7 +73,7 @@ def load_emotion_model(path: Path | None = None) -> EmotionModel:
             model = EmotionModel(build_cnn(arch, metadata.get("widths"), metadata.get("faceapi_weight")))
             model.load_state_dict(tensors, strict=True)
             if isinstance(model.cnn, ExpressionResNet):
-                model.cnn.mirror = metadata.get("mirror") == "1"
+                model.cnn.mirror = reads_mirrored(metadata)
         else:
             raise WeightsError(f"{source} is not a Lepton expression model (format {kind!r}).")
     except (RuntimeError, ValueError) as exc:
@@ -86,7 +87,7 @@ def _ensemble(source: Path, tensors: dict[str, torch.Tensor], metadata: dict[str
     base_tensors, base_metadata = _read(base)
     cnn = build_cnn(ExpressionEnsemble.ARCH, base_metadata.get("widths"), metadata.get("faceapi_weight"))
     cnn.load_state_dict({**base_tensors, **{f"faceapi.{k}": v for k, v in tensors.items()}}, strict=True)
-    cnn.mirror = {**base_metadata, **metadata}.get("mirror") == "1"  # as ort_networks.expression_graph merges them
+    cnn.mirror = reads_mirrored({**base_metadata, **metadata})  # as ort_networks.expression_graph merges them
     return cnn  # type: ignore[return-value]
 
 
