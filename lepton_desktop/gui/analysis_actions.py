@@ -169,6 +169,13 @@ class AnalysisMixin(_Base):
 
     # -- learning loop ----------------------------------------------------------------
 
+    def _ensure_default_project(self) -> None:
+        """Make the per-user default project on first use, as Ctrl+R does; a chosen project must exist."""
+        from lepton_desktop.services.projects import ensure_project
+
+        if not self.settings.project:
+            ensure_project(self.project)
+
     def _build_learning_menu(self, menu) -> None:  # type: ignore[no-untyped-def]
         from PySide6.QtGui import QKeySequence
 
@@ -182,6 +189,7 @@ class AnalysisMixin(_Base):
         from lepton_desktop.gui.learning import ExportDialog
 
         try:
+            self._ensure_default_project()
             dialog = ExportDialog(self.project, self)
         except LeptonError as exc:
             self._error("The project cannot be read", str(exc))
@@ -195,17 +203,20 @@ class AnalysisMixin(_Base):
 
         previous = getattr(self, "_learning_dialog", None)
         dataset = previous.output.text() if isinstance(previous, ExportDialog) and previous.summary else ""
+        try:
+            self._ensure_default_project()  # a fine-tuned version is registered in the project
+        except LeptonError as exc:
+            self._error("The project cannot be read", str(exc))
+            return
         self._learning_dialog = FineTuneDialog(self.project, dataset, self)
         self._learning_dialog.show()
 
     def models_dialog(self) -> None:
         """List, activate, re-analyse with and compare model versions."""
         from lepton_desktop.gui.learning import ModelsDialog
-        from lepton_desktop.services.projects import ensure_project
 
         try:
-            if not self.settings.project:  # the per-user default: made on first use, as Ctrl+R makes it
-                ensure_project(self.project)
+            self._ensure_default_project()
             self._learning_dialog = ModelsDialog(self.project, self)
         except LeptonError as exc:
             self._error("The project cannot be read", str(exc))

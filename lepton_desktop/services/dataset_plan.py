@@ -112,6 +112,10 @@ def _geometry(pred: TrackPredictions, rows: npt.NDArray[np.intp]) -> dict[int, F
 def make_plan(project: Project, options: ExportOptions) -> Plan:
     """Which frames of which tracks to export, with their agreed labels (the project is only read)."""
     videos = {v.id: v for v in project.videos.list()}
+    if not videos:
+        raise ExportError(
+            "Nothing to export yet: analyse a video (Ctrl+R, or `lepton analyze`) and correct its labels first."
+        )
     if options.videos is not None:
         missing = [i for i in options.videos if i not in videos]
         if missing:

@@ -25,7 +25,7 @@ def test_export_then_finetune_then_compare_in_the_app(qtbot, corrected, project,
     assert export.videos.count() == 3 and export.annotators.count() == 1
     export.output.setText(str(tmp_path / "ds"))
     export.start_button.click()
-    qtbot.waitUntil(lambda: export.summary is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: export.summary is not None, timeout=90_000)
     assert "crops" in export.status.text() and (tmp_path / "ds" / "export.json").is_file()
     qtbot.waitUntil(lambda: export.close_button.isEnabled(), timeout=5_000)
 
@@ -34,7 +34,7 @@ def test_export_then_finetune_then_compare_in_the_app(qtbot, corrected, project,
     tune.epochs.setValue(3)
     tune.start_button.click()
     assert tune.cancel_button.isEnabled()  # the window stays usable: the work is on a worker
-    qtbot.waitUntil(lambda: tune.result is not None, timeout=120_000)
+    qtbot.waitUntil(lambda: tune.result is not None, timeout=300_000)
     assert len(tune.history) >= 1 and len(tune.plot.f1_curve.getData()[0]) == len(tune.history)
     assert "macro-F1" in tune.status.text() and tune.use_button.isEnabled()
     assert tune.plot.confusion.isVisibleTo(tune) and not tune.plot.confusion.pixmap().isNull()  # shown, not a path
@@ -56,7 +56,7 @@ def test_export_then_finetune_then_compare_in_the_app(qtbot, corrected, project,
     assert models.compare_button.isEnabled()
     assert "has not analysed" in window.compare_with(new)
     models.reanalyse_selected()
-    qtbot.waitUntil(lambda: not window._worker.is_running(), timeout=60_000)
+    qtbot.waitUntil(lambda: not window._worker.is_running(), timeout=180_000)
     assert "Analysis finished" in window.analysis.status.text()
     message = window.compare_with(models.versions[0]["id"])
     assert "version" in message and window.timeline.compare_title == f"v{models.versions[0]['id']}"

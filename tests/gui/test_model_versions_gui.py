@@ -54,3 +54,41 @@ def test_model_versions_on_a_first_start_lists_the_shipped_versions(qtbot, _isol
     assert default_project().is_file()
     dialog.close()
     win.close()
+
+
+def test_export_and_finetune_on_a_first_start_say_what_is_missing(qtbot, _isolated_home, tmp_path):
+    """An empty LEPTON_HOME: Ctrl+Shift+E and Ctrl+Shift+F open their dialogs; Start says in one sentence why not."""
+    win = MainWindow(Settings(annotator="ana"))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+
+    export = menu_action(win, "Learning", "Export dataset")
+    assert export.shortcut() == QKeySequence("Ctrl+Shift+E")
+    export.trigger()
+    dialog = win._learning_dialog
+    qtbot.waitExposed(dialog)
+    assert default_project().is_file() and dialog.videos.count() == 0
+    dialog.output.setText(str(tmp_path / "dataset"))
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: not dialog.worker.is_running(), timeout=10_000)
+    qtbot.wait(20)
+    text = dialog.status.text()
+    assert text.startswith("<b>Failed:</b>") and "analys" in text.lower(), text
+    assert not (tmp_path / "dataset").exists()  # nothing half-written
+    dialog.close()
+
+    finetune = menu_action(win, "Learning", "Fine-tune")
+    assert finetune.shortcut() == QKeySequence("Ctrl+Shift+F")
+    finetune.trigger()
+    dialog = win._learning_dialog
+    qtbot.waitExposed(dialog)
+    dialog.dataset.setText(str(tmp_path / "dataset"))
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: dialog.worker is not None and not dialog.worker.is_running(), timeout=10_000)
+    qtbot.wait(20)
+    text = dialog.status.text()
+    assert text.startswith("<b>Failed:</b>") and "dataset" in text.lower() and "project" not in text.lower(), text
+    assert [v["name"] for v in list_versions(default_project()) if v["active"]] == [RESNET_MODEL.name]
+    dialog.close()
+    win.close()
