@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     from lepton_desktop.core.emotions import EMOTIONS
 
     p = sub.add_parser("correct", help="label a frame range of one person", description="Store a correction at once.")
-    p.add_argument("--project", required=True, help="project file or URL")
+    add_project_option(p)
     p.add_argument("--video", required=True, help="video path (or its id in the project)")
     p.add_argument("--track", required=True, type=_positive, help="person number (the 'track' column of analyze --csv)")
     p.add_argument("--start", required=True, type=_frame_number, help="first frame (0-based)")
@@ -232,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_correct)
 
     p = sub.add_parser("corrections", help="export corrections as CSV", description="Export corrections as CSV.")
-    p.add_argument("--project", required=True, help="project file or URL")
+    add_project_option(p)
     p.add_argument("--video", help="only this video (path or id)")
     p.add_argument("--csv", required=True, type=Path, help="file to write")
     p.add_argument("--history", action="store_true", help="include undone corrections (with undone_at)")
@@ -241,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "agreement", help="agreement between two annotators", description="Frame-level agreement and Cohen's kappa."
     )
-    p.add_argument("--project", required=True, help="project file or URL")
+    add_project_option(p)
     p.add_argument("--video", required=True, help="video path (or its id in the project)")
     p.add_argument("--track", type=_positive, help="only this person")
     p.set_defaults(func=_cmd_agreement)
@@ -299,10 +299,20 @@ def _stop_cleanly_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, stop)
 
 
+def add_project_option(p: argparse.ArgumentParser) -> None:
+    """``--project``, defaulting to the per-user project that `lepton analyze` and the app use."""
+    p.add_argument("--project", help="project file or URL (default: your default project, as `lepton analyze` uses)")
+    p.set_defaults(project_or_default=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "project_or_default", False) and args.project is None:
+        from lepton_desktop.services.analysis import default_project
+
+        args.project = str(default_project())
     from lepton_desktop.logs import setup_logging
 
     log_path = setup_logging("cli", verbose=args.verbose)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lepton_desktop.cli import _frame_number, _positive, _print_json
+from lepton_desktop.cli import _frame_number, _positive, _print_json, add_project_option
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -44,7 +44,7 @@ def add_commands(sub: Any) -> None:
         ),
     )
     p.add_argument("video", type=Path, help="an analysed video")
-    p.add_argument("--project", required=True, help="project file or URL")
+    add_project_option(p)
     p.add_argument("--frame", required=True, type=_frame_number, help="frame number, 0-based")
     p.add_argument("--track", type=_positive, help="person number (default: the first person seen there)")
     p.add_argument("-o", "--output", type=Path, help="write the explanation as a PNG here")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from lepton_desktop.cli import _print_json
+from lepton_desktop.cli import _print_json, add_project_option
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -36,7 +36,7 @@ def add_commands(sub: Any) -> None:
         "tabular events (START/STOP rows of the corrections; .tsv tab-separated, else comma). csv: per person per "
         "frame, the human label where there is one, else the model's (source = human|model).",
     )
-    p.add_argument("--project", required=True, help="project file or URL")
+    add_project_option(p)
     p.add_argument("--video", required=True, help="video path (or its id in the project)")
     p.add_argument("--format", required=True, choices=("eaf", "boris", "csv"), help="what to write")
     p.add_argument("-o", "--output", required=True, type=Path, help="file to write (.eaf, .boris, .tsv, .csv)")
@@ -55,7 +55,7 @@ def add_commands(sub: Any) -> None:
         "the observation's name.",
     )
     p.add_argument("file", type=Path, help=".eaf, a BORIS .boris project, or BORIS tabular events .tsv/.csv")
-    p.add_argument("--project", required=True, help="project file or URL")
+    add_project_option(p)
     p.add_argument("--video", required=True, help="video path (or its id in the project)")
     p.add_argument(
         "--annotator", help="who made the labels, where the file does not say (ELAN ANNOTATOR, BORIS 'Annotator')"

@@ -47,6 +47,16 @@ def _project(args: argparse.Namespace) -> str | Path:
     return args.project or default_project()
 
 
+def _versions_project(args: argparse.Namespace) -> str | Path:
+    """The project whose model versions are listed or switched; the per-user default is made on first use."""
+    from lepton_desktop.services.projects import ensure_project
+
+    project = _project(args)
+    if not args.project:
+        ensure_project(project)
+    return project
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from lepton_desktop.services.dataset import ExportOptions, export_dataset
 
@@ -99,7 +109,7 @@ def _cmd_finetune(args: argparse.Namespace) -> int:
 def _cmd_models(args: argparse.Namespace) -> int:
     from lepton_desktop.services.models import list_versions
 
-    versions = list_versions(_project(args))
+    versions = list_versions(_versions_project(args))
     if not args.verbose:
         keep = ("id", "name", "active", "parent_id", "created_at", "accuracy", "macro_f1", "measured_on")
         versions = [{k: v[k] for k in keep} for v in versions]
@@ -110,7 +120,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
 def _cmd_models_activate(args: argparse.Namespace) -> int:
     from lepton_desktop.services.models import activate
 
-    _print_json(activate(_project(args), args.id))
+    _print_json(activate(_versions_project(args), args.id))
     return 0
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lepton_desktop.cli import _print_json
+from lepton_desktop.cli import _print_json, add_project_option
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
@@ -42,7 +42,7 @@ def add_commands(sub: Any) -> None:
             "disagree, low confidence, flicker, not yet reviewed. Thresholds are the app's (Edit > Review)."
         ),
     )
-    p.add_argument("--project", required=True, help="project file or URL")
+    add_project_option(p)
     p.add_argument("--video", required=True, help="video path (or its id in the project)")
     p.add_argument("--reason", action="append", choices=REASONS, help="only this reason (repeatable)")
     p.add_argument("--csv", type=Path, help="also write the queue as CSV here")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from lepton_desktop import __version__
 from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.gui import crash
 from lepton_desktop.logs import setup_logging
 from lepton_desktop.services.samples import bundled_sample
 
@@ -49,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Lepton Desktop")
     app.setOrganizationName("Lepton")
+    crash.install()
     _window = open_window(args.video, args.project)  # kept alive while the event loop runs
     stopped = close_on_termination(app)
     code = int(app.exec())

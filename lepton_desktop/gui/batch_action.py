@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QProgressDialog
 
+from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.gui.dialog_job import DialogJob
 from lepton_desktop.gui.project_binding import load_stored
 from lepton_desktop.services.batch import analyze_batch
@@ -54,7 +55,12 @@ class BatchAnalysis(DialogJob):
         if self.is_running():
             win.statusBar().showMessage("The videos of the project are being analysed already.", 6000)
             return
-        videos, missing = project_videos(win.project)
+        try:
+            win._ensure_default_project()  # a first start: nothing to analyse yet, said below
+            videos, missing = project_videos(win.project)
+        except LeptonError as exc:
+            win._error("The project cannot be read", str(exc))
+            return
         if missing:
             log.info("batch: %d videos of the project are missing: %s", len(missing), missing)
         if not videos:
@@ -77,12 +83,11 @@ class BatchAnalysis(DialogJob):
         )
 
     def _step(self, step: Any) -> None:
-        assert self.dialog is not None
-        self.dialog.setValue(step.videos_done)
         left = "" if step.seconds_left is None else f", about {step.seconds_left:.0f} s left"
-        self.dialog.setLabelText(
+        self._show(
+            step.videos_done,
             f"{step.videos_done} of {step.videos_total} videos, {len(step.running)} running\n"
-            f"{step.frames_done} frames, {step.fps:.1f} frames/s{left}"
+            f"{step.frames_done} frames, {step.fps:.1f} frames/s{left}",
         )
 
     def _done(self) -> None:

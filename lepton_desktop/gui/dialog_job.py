@@ -60,7 +60,21 @@ class DialogJob(QObject):
             self._step(step)
 
     def _step(self, step: Any) -> None:
-        """Show ``step`` in the dialog."""
+        """Show ``step`` in the dialog (through :meth:`_show`)."""
+
+    def _show(self, done: int, text: str, total: int | None = None) -> None:
+        """Progress in the dialog.
+
+        The value goes last: setting it lets Qt handle events, and the job's end, handled there,
+        closes the dialog.
+        """
+        dialog = self.dialog
+        if dialog is None:
+            return
+        dialog.setLabelText(text)
+        if total is not None:
+            dialog.setMaximum(total)
+        dialog.setValue(done)
 
     def _done(self) -> None:
         """The job ended (finished or cancelled): say what became of it."""

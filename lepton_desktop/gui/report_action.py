@@ -89,10 +89,7 @@ class ReportExport(DialogJob):
         self._run(dialog, lambda stop: export_report(project, out, video, all_videos=all_videos, should_stop=stop))
 
     def _step(self, step: Any) -> None:
-        assert self.dialog is not None
-        self.dialog.setMaximum(step.total)
-        self.dialog.setValue(step.done)
-        self.dialog.setLabelText(step.message)
+        self._show(step.done, step.message, step.total)
 
     def _done(self) -> None:
         written = getattr(self.last, "written", None)
@@ -100,7 +97,8 @@ class ReportExport(DialogJob):
             self.window.statusBar().showMessage("The report was cancelled: no file was written.", 8000)
             return
         pages = f", {written.pages} pages" if written.pages else ""
-        text = f"Report written to {written.path} ({written.people} people{pages})"
+        people = f"{written.people} {'person' if written.people == 1 else 'people'}"
+        text = f"Report written to {written.path} ({people}{pages})"
         self.window.statusBar().showMessage(text, 15000)
         log.info(text)
 

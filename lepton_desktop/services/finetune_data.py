@@ -65,6 +65,10 @@ class Dataset:
 def load_dataset(folder: str | Path) -> Dataset:
     """Read an export's sequences (as data: ``allow_pickle=False``)."""
     root = Path(folder).expanduser()
+    if not root.exists():
+        raise FineTuneError(
+            f"{root} does not exist; make a dataset there with `lepton export` (Learning > Export dataset)."
+        )
     try:
         info = json.loads((root / "export.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

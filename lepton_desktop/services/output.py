@@ -31,10 +31,16 @@ def atomic_output(path: Path) -> Iterator[Path]:
             os.fsync(handle.fileno())
         tmp.replace(path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise OutputFileError(
             f"{path} could not be written ({exc.strerror or exc}); is the disk full or read-only?"
         ) from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
+
+
+def _remove(tmp: Path) -> None:
+    """Remove a half-written file; on a read-only disk there is none, and removing fails too."""
+    with contextlib.suppress(OSError):
+        tmp.unlink(missing_ok=True)

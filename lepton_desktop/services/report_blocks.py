@@ -114,7 +114,9 @@ def _title(report: Report) -> Title:
         facts.append(("Model", video.model.name))
         facts.append(("Analysis", f"run {video.run_id}, finished {say.when(video.run_finished)}"))
     else:
-        facts.append(("Videos", f"{len(report.videos)} analysed, {report.people} people"))
+        facts.append(
+            ("Videos", f"{len(report.videos)} analysed, {report.people} {'person' if report.people == 1 else 'people'}")
+        )
     return Title("Emotion analysis report", report.subtitle, _people_line(report), facts)
 
 

@@ -42,8 +42,8 @@ def people_summary(
 
 
 def one_line(person: dict[str, Any]) -> str:
-    """``Person 1: seen 0.0–4.2 s, mostly happy (62%), then neutral (30%)``."""
+    """``Person 1: seen 0.0–4.2 s, mostly happy (62%), also neutral (30%)`` (shares of the time, not their order)."""
     ranked = sorted(person["share"].items(), key=lambda kv: -kv[1])
     parts = [f"{e} ({s:.0%})" for e, s in ranked[:2] if s > 0]
     return (f"{person['name']}: seen {person['first_seen_s']:.1f}–{person['last_seen_s']:.1f} s, mostly "
-            + ", then ".join(parts))  # fmt: skip
+            + ", also ".join(parts))  # fmt: skip

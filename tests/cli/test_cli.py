@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import pytest
 
+from lepton_desktop.vision.weight_files import ENSEMBLE_MODEL, MINIXCEPTION_MODEL, RESNET_MODEL
 from tests.synth import make_video, read_number
 
 
@@ -125,3 +126,38 @@ def test_proxy_prepares_copies_of_slow_to_seek_videos(videos, tmp_path):
     assert sorted(p.name for p in (tmp_path / "cache" / "proxy").iterdir()) == [os.path.basename(report[0]["folder"])]
     again = json.loads(lepton("proxy", slow, home=tmp_path).stdout)
     assert again[0]["state"] == "done" and again[0]["bytes"] == report[0]["bytes"]  # already there: kept
+
+
+def test_models_on_a_first_start_lists_the_shipped_versions(tmp_path):
+    """`lepton models` as the first command ever (empty LEPTON_HOME): the versions, not "No project"."""
+    home = tmp_path / "home"
+    home.mkdir()
+    done = lepton("models", home=home)
+    assert done.returncode == 0, done.stderr
+    versions = json.loads(done.stdout)
+    names = [v["name"] for v in versions]
+    assert [v["name"] for v in versions if v["active"]] == [RESNET_MODEL.name]
+    assert {RESNET_MODEL.name, MINIXCEPTION_MODEL.name, ENSEMBLE_MODEL.name} <= set(names)
+    assert (
+        lepton("models", "activate", str(versions[names.index(MINIXCEPTION_MODEL.name)]["id"]), home=home).returncode
+        == 0
+    )
+
+
+def test_after_analyze_the_other_commands_use_the_same_default_project(tmp_path):
+    """As typed after `lepton analyze VIDEO`: correct, corrections and export-annotations need no --project."""
+    from lepton_desktop.services.samples import bundled_sample
+
+    home, clip = tmp_path / "home", bundled_sample()
+    home.mkdir()
+    assert lepton("analyze", clip, "--device", "cpu", home=home).returncode == 0
+    done = lepton("correct", "--video", clip, "--track", 1, "--start", 0, "--end", 9, "--label", "happy",
+                  "--annotator", "ana", home=home)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    done = lepton("corrections", "--csv", tmp_path / "c.csv", home=home)
+    assert done.returncode == 0, done.stderr
+    rows = (tmp_path / "c.csv").read_text().splitlines()
+    assert len(rows) == 2 and "happy" in rows[1] and "ana" in rows[1]
+    done = lepton("export-annotations", "--video", clip, "--format", "eaf", "-o", tmp_path / "a.eaf", home=home)
+    assert done.returncode == 0, done.stderr
+    assert "happy" in (tmp_path / "a.eaf").read_text()

@@ -57,6 +57,12 @@ def test_export_finetune_models_activate_analyze(corrected, project, tmp_path, c
 def test_errors_are_one_line(project, tmp_path, capsys):  # noqa: F811
     code, _, err = run(capsys, "finetune", str(tmp_path), "--project", str(project))
     assert code == 1 and "not a Lepton dataset" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "finetune", str(tmp_path / "nods"), "--project", str(project))
+    missing = tmp_path / "nods"
+    assert code == 1 and err == (
+        f"lepton: error: {missing} does not exist; make a dataset there with `lepton export` "
+        "(Learning > Export dataset).\n"
+    )
     code, _, err = run(capsys, "models", "activate", "42", "--project", str(project))
     assert code == 1 and "no model version with id 42" in err
     code, _, err = run(capsys, "export", str(tmp_path / "x"), "--project", str(project), "--annotator", "zed")

@@ -33,3 +33,23 @@ def test_analyse_all_videos_in_the_background(qtbot, tmp_path):
     with open_project(project) as proj:
         assert [r.status for r in proj.runs.list_runs()] == ["done"]
     win.close()
+
+
+def test_analyse_all_on_a_first_start_says_there_is_nothing_yet(qtbot, _isolated_home):
+    """An empty LEPTON_HOME, no video open: Ctrl+Shift+R makes the default project and says it has no videos."""
+    from PySide6.QtGui import QKeySequence
+
+    from lepton_desktop.gui.main_window import MainWindow
+    from lepton_desktop.services.analysis import default_project
+    from lepton_desktop.services.settings import Settings
+
+    win = MainWindow(Settings(annotator="ana"))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    action = menu_action(win, "Analysis", "Analyse all videos in project")
+    assert action.shortcut() == QKeySequence("Ctrl+Shift+R")
+    action.trigger()
+    assert win.statusBar().currentMessage() == "The project has no video files to analyse."
+    assert default_project().is_file()
+    win.close()
