@@ -65,7 +65,9 @@ class BatchAnalysis(DialogJob):
             log.info("batch: %d videos of the project are missing: %s", len(missing), missing)
         if not videos:
             note = f" ({len(missing)} are missing from where they were)" if missing else ""
-            win.statusBar().showMessage(f"The project has no video files to analyse{note}.", 8000)
+            win.statusBar().showMessage(
+                f"The project has no video files to analyse{note}; a video joins it when analysed (Ctrl+R).", 10000
+            )
             return
         project = win.project
         settings = AnalysisSettings(stride=win.settings.stride, actions=win.settings.actions)

@@ -50,6 +50,8 @@ def test_analyse_all_on_a_first_start_says_there_is_nothing_yet(qtbot, _isolated
     action = menu_action(win, "Analysis", "Analyse all videos in project")
     assert action.shortcut() == QKeySequence("Ctrl+Shift+R")
     action.trigger()
-    assert win.statusBar().currentMessage() == "The project has no video files to analyse."
+    assert win.statusBar().currentMessage() == (
+        "The project has no video files to analyse; a video joins it when analysed (Ctrl+R)."
+    )
     assert default_project().is_file()
     win.close()
