@@ -71,7 +71,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     })  # fmt: skip
     for o in last.outcomes:
         if o.outcome == "failed":
-            print(f"lepton: failed: {o.video}: {o.reason}", file=sys.stderr)
+            said = o.reason if str(o.video) in o.reason else f"{o.video}: {o.reason}"  # the path once
+            print(f"lepton: failed: {said}", file=sys.stderr)
     listed = ", ".join(f"{n} {k}" for k, n in counts.items())
     print(f"lepton: batch {last.state}: {listed or 'no videos'} in {wall:.1f} s", file=sys.stderr)
     if last.state == "cancelled":

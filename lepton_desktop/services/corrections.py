@@ -42,6 +42,8 @@ def find_video(project: Project, video: str | Path) -> VideoRecord:
         record_by_content = project.videos.by_fingerprint(content_fingerprint(wanted))
         if record_by_content is not None:
             return record_by_content
+    if not wanted.exists():
+        raise CorrectionError(f"{video}: no such file, and no video of this project was at that path.")
     raise CorrectionError(
         f"{video} is not in this project; add and analyse it first (lepton analyze {video} --project ...)."
     )

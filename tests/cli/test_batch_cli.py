@@ -40,7 +40,8 @@ def test_batch_of_a_folder_and_a_list_stores_what_analyze_stores(tmp_path):
     by_video = {o["video"]: o for o in summary["outcomes"]}
     broken = by_video[str(folder / "broken.mov")]
     assert broken["outcome"] == "failed" and broken["attempts"] == 2 and "not a video file" in broken["reason"]
-    assert f"lepton: failed: {folder / 'broken.mov'}: " in result.stderr
+    (said,) = [line for line in result.stderr.splitlines() if line.startswith("lepton: failed: ")]
+    assert said.startswith(f"lepton: failed: {folder / 'broken.mov'}") and said.count("broken.mov") == 1, said
     assert all(by_video[str(v)]["people"] == 1 and by_video[str(v)]["frames"] == 24 for v in [*good, listed])
 
     for video in [*good, listed]:

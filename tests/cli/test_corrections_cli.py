@@ -74,8 +74,10 @@ def test_unknown_label_and_unanalysed_video(analysed, tmp_path):
     bad = lepton("correct", "--project", project, "--video", clip, "--track", "1", "--start", "0", "--end", "1",
                  "--label", "bored", "--annotator", "a")  # fmt: skip
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
-    other = lepton("agreement", "--project", project, "--video", tmp_path / "elsewhere.mp4")
-    assert other.returncode == 1 and "not in this project" in other.stderr
+    elsewhere = tmp_path / "elsewhere.mp4"
+    face_clip(elsewhere, 10, lambda i: [], size=(160, 120))  # a real video the project never saw
+    other = lepton("agreement", "--project", project, "--video", elsewhere)
+    assert other.returncode == 1 and "not in this project; add and analyse it first" in other.stderr
     single = lepton("agreement", "--project", project, "--video", clip, "--track", "2")
     assert single.returncode == 1 and "two annotators" in single.stderr
 
@@ -106,3 +108,14 @@ def test_a_negative_person_number_is_refused_as_a_person_number(analysed):
                     "--label", "sad", "--annotator", "a")  # fmt: skip
     assert result.returncode == 2 and "--track: must be 1 or more, not -2" in result.stderr
     assert "frame numbers" not in result.stderr
+
+
+def test_a_video_path_that_does_not_exist_is_said_as_such(tmp_path):
+    from tests.cli.test_cli import lepton
+
+    project, missing = tmp_path / "p.lepton", tmp_path / "nowhere.mp4"
+    assert lepton("project", "init", project).returncode == 0
+    done = lepton("corrections", "--project", project, "--video", missing, "--csv", tmp_path / "c.csv")
+    assert done.returncode == 1
+    assert done.stderr == f"lepton: error: {missing}: no such file, and no video of this project was at that path.\n"
+    assert not (tmp_path / "c.csv").exists()
