@@ -15,6 +15,7 @@ from typing import Any
 
 from lepton_desktop.cli import _non_negative, _positive
 from lepton_desktop.cli_stop import StopWhenAsked
+from lepton_desktop.core.words import people
 
 
 def _seconds(text: str) -> float:
@@ -75,7 +76,7 @@ def _cmd_live(args: argparse.Namespace) -> int:
     latency = summary.get("latency_ms", {})
     print(
         f"lepton: recorded {summary['frames']} frames into {summary['recording']}; analysed {share:.0%} of them "
-        f"({summary['people']} {'person' if summary['people'] == 1 else 'people'}, latency p95 "
+        f"({people(summary['people'])}, latency p95 "
         f"{latency.get('p95')} ms)",
         file=sys.stderr,
     )

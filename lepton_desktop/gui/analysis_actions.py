@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.paths import user_log_dir
+from lepton_desktop.core.words import people as count_people
 from lepton_desktop.gui.memory import settle_memory
 from lepton_desktop.gui.project_binding import bind_project
 from lepton_desktop.gui.worker import GeneratorWorker
@@ -144,7 +145,7 @@ class AnalysisMixin(_Base):
             people = len(step.track_ids)
             words = {"done": "Analysis finished", "cancelled": "Analysis cancelled", "reused": "Stored analysis"}
             self.analysis.status.setText(
-                f"{words.get(step.state, step.state)}: {people} {'person' if people == 1 else 'people'}, "
+                f"{words.get(step.state, step.state)}: {count_people(people)}, "
                 f"{step.frames_done}/{step.total} frames, {step.fps:.1f}\u00a0fps on {step.device}."
             )
             if step.state == "done" and not people:
@@ -169,7 +170,7 @@ class AnalysisMixin(_Base):
 
     # -- learning loop ----------------------------------------------------------------
 
-    def _ensure_default_project(self) -> None:
+    def ensure_default_project(self) -> None:
         """Make the per-user default project on first use, as Ctrl+R does; a chosen project must exist."""
         from lepton_desktop.services.projects import ensure_project
 
@@ -189,7 +190,7 @@ class AnalysisMixin(_Base):
         from lepton_desktop.gui.learning import ExportDialog
 
         try:
-            self._ensure_default_project()
+            self.ensure_default_project()
             dialog = ExportDialog(self.project, self)
         except LeptonError as exc:
             self._error("The project cannot be read", str(exc))
@@ -204,7 +205,7 @@ class AnalysisMixin(_Base):
         previous = getattr(self, "_learning_dialog", None)
         dataset = previous.output.text() if isinstance(previous, ExportDialog) and previous.summary else ""
         try:
-            self._ensure_default_project()  # a fine-tuned version is registered in the project
+            self.ensure_default_project()  # a fine-tuned version is registered in the project
         except LeptonError as exc:
             self._error("The project cannot be read", str(exc))
             return
@@ -216,7 +217,7 @@ class AnalysisMixin(_Base):
         from lepton_desktop.gui.learning import ModelsDialog
 
         try:
-            self._ensure_default_project()
+            self.ensure_default_project()
             self._learning_dialog = ModelsDialog(self.project, self)
         except LeptonError as exc:
             self._error("The project cannot be read", str(exc))

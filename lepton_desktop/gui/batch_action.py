@@ -56,7 +56,7 @@ class BatchAnalysis(DialogJob):
             win.statusBar().showMessage("The videos of the project are being analysed already.", 6000)
             return
         try:
-            win._ensure_default_project()  # a first start: nothing to analyse yet, said below
+            win.ensure_default_project()  # a first start: nothing to analyse yet, said below
             videos, missing = project_videos(win.project)
         except LeptonError as exc:
             win._error("The project cannot be read", str(exc))

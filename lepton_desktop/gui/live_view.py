@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from lepton_desktop.core.words import people
 from lepton_desktop.gui.frame_view import FaceMark, FrameView
 from lepton_desktop.gui.live_results import LiveResults
 from lepton_desktop.gui.timeline import TimelineWidget
@@ -194,8 +195,8 @@ def stats_text(step: LiveStep) -> str:
     latency = "latency —" if step.latency_p50_ms is None else (
         f"latency {step.latency_p50_ms:.0f} ms (p95 {step.latency_p95_ms:.0f} ms)"
     )  # fmt: skip
-    people = f"{step.people} {'person' if step.people == 1 else 'people'}"
+    who = people(step.people)
     return (
-        f"Analysed {step.analysed_fps:.1f} of {step.received_fps:.1f} frames/s · {latency} · {people} · "
+        f"Analysed {step.analysed_fps:.1f} of {step.received_fps:.1f} frames/s · {latency} · {who} · "
         f"{step.received} received, {step.recorded} recorded, {step.dropped} not analysed"
     )

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lepton_desktop.core.words import people as count_people
 from lepton_desktop.gui.results import ResultsModel
 from lepton_desktop.gui.text_keys import TextKeysDelegate, keep_text_keys
 
@@ -132,7 +133,7 @@ class AnalysisPanel(QWidget):
         share = done / total if total else 0.0
         self.bar.setValue(int(share * 100))
         left = (total - done) / fps if fps > 0 else 0.0
-        who = "looking for faces" if people == 0 else f"{people} {'person' if people == 1 else 'people'}"
+        who = "looking for faces" if people == 0 else count_people(people)
         self.status.setText(f"{done}/{total} frames · {fps:.1f}\u00a0fps · {left:.0f}\u00a0s left · {who} · {device}")
 
 

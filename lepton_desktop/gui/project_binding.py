@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lepton_desktop.core.words import people as count_people
 from lepton_desktop.services.analysis import stored_results
 
 if TYPE_CHECKING:
@@ -65,9 +66,7 @@ def load_stored(window: MainWindow) -> None:
     window._corrections_changed()
     window.analysis.bar.setValue(100)
     people = len(stored.track_ids)
-    window.analysis.status.setText(
-        f"Stored analysis (run {stored.run_id}): {people} {'person' if people == 1 else 'people'}."
-    )
+    window.analysis.status.setText(f"Stored analysis (run {stored.run_id}): {count_people(people)}.")
     window.show_damage(stored.damage)
 
 

@@ -16,6 +16,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog
 
 from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.core.words import people
 from lepton_desktop.gui.dialog_job import DialogJob
 from lepton_desktop.services.report import export_report
 
@@ -97,8 +98,7 @@ class ReportExport(DialogJob):
             self.window.statusBar().showMessage("The report was cancelled: no file was written.", 8000)
             return
         pages = f", {written.pages} pages" if written.pages else ""
-        people = f"{written.people} {'person' if written.people == 1 else 'people'}"
-        text = f"Report written to {written.path} ({people}{pages})"
+        text = f"Report written to {written.path} ({people(written.people)}{pages})"
         self.window.statusBar().showMessage(text, 15000)
         log.info(text)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lepton_desktop.core.emotions import EMOTIONS
+from lepton_desktop.core.words import people
 from lepton_desktop.services import report_text as say
 from lepton_desktop.services.report_data import ModelFacts, PersonReport, Report, VideoReport
 from lepton_desktop.services.report_people import MAX_SEGMENT_ROWS, MIN_SEGMENT_S
@@ -114,16 +115,14 @@ def _title(report: Report) -> Title:
         facts.append(("Model", video.model.name))
         facts.append(("Analysis", f"run {video.run_id}, finished {say.when(video.run_finished)}"))
     else:
-        facts.append(
-            ("Videos", f"{len(report.videos)} analysed, {report.people} {'person' if report.people == 1 else 'people'}")
-        )
+        facts.append(("Videos", f"{len(report.videos)} analysed, {people(report.people)}"))
     return Title("Emotion analysis report", report.subtitle, _people_line(report), facts)
 
 
 def _people_line(report: Report) -> str:
     n = report.people
     if report.scope == "video":
-        who = "no face found" if n == 0 else f"{n} {'person' if n == 1 else 'people'}"
+        who = "no face found" if n == 0 else people(n)
         return f"{who} · {say.duration(report.videos[0].video.duration_s)}"
     return f"{len(report.videos)} videos · {n} people"
 

@@ -39,14 +39,9 @@ def test_analyse_all_on_a_first_start_says_there_is_nothing_yet(qtbot, _isolated
     """An empty LEPTON_HOME, no video open: Ctrl+Shift+R makes the default project and says it has no videos."""
     from PySide6.QtGui import QKeySequence
 
-    from lepton_desktop.gui.main_window import MainWindow
     from lepton_desktop.services.analysis import default_project
-    from lepton_desktop.services.settings import Settings
 
-    win = MainWindow(Settings(annotator="ana"))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, None)
     action = menu_action(win, "Analysis", "Analyse all videos in project")
     assert action.shortcut() == QKeySequence("Ctrl+Shift+R")
     action.trigger()

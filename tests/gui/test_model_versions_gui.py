@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QKeySequence
 
-from lepton_desktop.gui.main_window import MainWindow
 from lepton_desktop.services.analysis import default_project
 from lepton_desktop.services.models import list_versions
 from lepton_desktop.services.projects import init_project
-from lepton_desktop.services.settings import Settings
 from lepton_desktop.vision.weights import ENSEMBLE_MODEL, RESNET_MODEL
 from tests.gui.windows import menu_action, shown_window
 
@@ -42,10 +40,7 @@ def test_activate_the_ensemble_from_the_model_versions_dialog(qtbot, tmp_path):
 def test_model_versions_on_a_first_start_lists_the_shipped_versions(qtbot, _isolated_home):
     """An empty LEPTON_HOME, no analysis yet: Ctrl+Shift+M shows the versions (the default project is made)."""
     assert not default_project().exists()
-    win = MainWindow(Settings(annotator="ana"))  # no project chosen: the per-user default
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, None)  # no project chosen: the per-user default
     menu_action(win, "Learning", "Model versions").trigger()
     dialog = win._learning_dialog
     qtbot.waitExposed(dialog)
@@ -58,10 +53,7 @@ def test_model_versions_on_a_first_start_lists_the_shipped_versions(qtbot, _isol
 
 def test_export_and_finetune_on_a_first_start_say_what_is_missing(qtbot, _isolated_home, tmp_path):
     """An empty LEPTON_HOME: Ctrl+Shift+E and Ctrl+Shift+F open their dialogs; Start says in one sentence why not."""
-    win = MainWindow(Settings(annotator="ana"))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, None)
 
     export = menu_action(win, "Learning", "Export dataset")
     assert export.shortcut() == QKeySequence("Ctrl+Shift+E")

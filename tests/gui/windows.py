@@ -10,9 +10,12 @@ from lepton_desktop.gui.main_window import MainWindow
 from lepton_desktop.services.settings import Settings
 
 
-def shown_window(qtbot, project: str | Path, annotator: str = "ana", *, exposed: bool = True) -> MainWindow:
-    """A 1200x800 main window working in ``project``, shown (and exposed, unless told not to wait)."""
-    win = MainWindow(Settings(project=str(project), annotator=annotator))
+def shown_window(qtbot, project: str | Path | None, annotator: str = "ana", *, exposed: bool = True) -> MainWindow:
+    """A 1200x800 main window working in ``project``, shown (and exposed, unless told not to wait).
+
+    ``project`` None: no project chosen, so the window works in the per-user default, as on a first start.
+    """
+    win = MainWindow(Settings(project=str(project) if project is not None else None, annotator=annotator))
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
