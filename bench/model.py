@@ -10,12 +10,16 @@
    numbers here are flattered; the ResNet never saw them. A model whose file says ``mirror``
    reads each face and its mirror image (as the app does); it is scored that way and, on a line of
    its own, reading each face once, so what mirroring adds is measured in the same run.
+   Then the default ResNet as CPU analysis reads it, through ONNX Runtime in int8, against its
+   float32 reading on the same faces (models/quantize_resnet.py).
 2. Per-face inference cost at batch 64 on 2 threads (CNN only, then CNN + temporal head), through
-   PyTorch and through ONNX Runtime (what CPU analysis runs; a mirroring model also without it).
+   PyTorch and through ONNX Runtime (what CPU analysis runs; a mirroring model also without it;
+   a model with an int8 reading also in float32).
 3. Whole `lepton analyze` processes (start-up included, as a user runs it) on a 640x360 clip of
-   one moving face, with each model, in this run; frames/s and each one's ratio to the mini-Xception
-   (through ONNX Runtime, as CPU analysis runs it now) and to the mini-Xception through PyTorch
-   (how the app analysed when issue #12 was filed and set its speed bound).
+   one moving face, with each model (the default also with its CNN in float32), in this run;
+   frames/s and each one's ratio to the mini-Xception (through ONNX Runtime, as CPU analysis runs
+   it now) and to the mini-Xception through PyTorch (how the app analysed when issue #12 was filed
+   and set its speed bound).
 """
 
 from __future__ import annotations
@@ -77,6 +81,38 @@ def validation(models: dict[str, object], data: Path) -> None:
             print("  " + f"{c[:5]:>6} " + " ".join(f"{v:>6}" for v in row))
 
 
+def validation_onnx(data: Path) -> None:
+    """The default ResNet as CPU analysis reads it (ONNX Runtime, int8, mirrored) and in float32, same faces."""
+    import numpy as np
+    import torch
+    from training.augment import to_model
+    from training.data import load_faces, split
+
+    from lepton_desktop.core.metrics import evaluate
+    from lepton_desktop.vision.ort_networks import OrtNetworks
+    from lepton_desktop.vision.weight_files import RESNET_MODEL, bundled_weights
+
+    faces, _ = load_faces(data)
+    _, val_idx = split(faces, 0.1, 0)
+    val = faces.subset(val_idx)
+    x = to_model(torch.from_numpy(val.images), 64).numpy()
+    print(f"\n{RESNET_MODEL.name} through ONNX Runtime, mirror-read, on the same validation faces")
+    probs = {}
+    for int8 in (False, True):
+        nets = OrtNetworks(bundled_weights(RESNET_MODEL.file), int8=int8)
+        probs[int8] = np.concatenate([nets.classify(x[i : i + 64], [(np.arange(len(x[i : i + 64])), None)])[0]
+                                      for i in range(0, len(x), 64)])  # fmt: skip
+        pred = probs[int8].argmax(1)
+        ev = evaluate(val.majority, pred)
+        how = "int8 (as CPU analysis reads it)" if nets.int8 else "float32"
+        print(f"  {how:<32} accuracy {ev.accuracy:.3f}  macro-F1 {ev.macro_f1:.3f}  "
+              f"original-label accuracy {float((pred == val.original).mean()):.3f}")  # fmt: skip
+    diff = np.abs(probs[True] - probs[False])
+    agree = float((probs[True].argmax(1) == probs[False].argmax(1)).mean())
+    print(f"  int8 vs float32: same top emotion on {agree:.1%} of faces; probabilities differ by {diff.mean():.4f} "
+          f"on average, {diff.max():.3f} at most")  # fmt: skip
+
+
 def per_face_cost(models: dict[str, object]) -> None:
     import torch
 
@@ -117,20 +153,25 @@ def per_face_cost_onnx() -> None:
     print("\nper-face inference at batch 64 through ONNX Runtime, as CPU analysis runs it (median of 20 batches)")
     base = None
     for shipped in SHIPPED_MODELS:
-        nets = OrtNetworks(bundled_weights(shipped.file))
-        mirrored = nets.mirror
-        for mirror in (False, True) if mirrored else (False,):
-            nets.mirror = mirror
-            runs = []
-            for i in range(23):
-                t = time.perf_counter()
-                nets.classify(x, rows)
-                if i >= 3:
-                    runs.append(time.perf_counter() - t)
-            ms = sorted(runs)[len(runs) // 2] / 64 * 1000
-            base = base or ms
-            name = shipped.name + (" (mirrored, as shipped)" if mirror else " (one reading)" if mirrored else "")
-            print(f"  {name:<55} {ms:.2f} ms/face  (x{ms / base:.2f} of the first)")
+        for int8 in (True, False):
+            nets = OrtNetworks(bundled_weights(shipped.file), int8=int8)
+            if not int8 and not OrtNetworks(bundled_weights(shipped.file)).int8:
+                continue  # no int8 reading: the float32 one was timed already
+            mirrored = nets.mirror
+            for mirror in (False, True) if mirrored else (False,):
+                nets.mirror = mirror
+                runs = []
+                for i in range(23):
+                    t = time.perf_counter()
+                    nets.classify(x, rows)
+                    if i >= 3:
+                        runs.append(time.perf_counter() - t)
+                ms = sorted(runs)[len(runs) // 2] / 64 * 1000
+                base = base or ms
+                how = "mirrored, as shipped" if mirror else "one reading" if mirrored else ""
+                how = ", ".join(w for w in (how, "int8" if nets.int8 else "float32" if int8 is False else "") if w)
+                name = shipped.name + (f" ({how})" if how else "")
+                print(f"  {name:<64} {ms:.2f} ms/face  (x{ms / base:.2f} of the first)")
 
 
 def whole_analysis(seconds: int) -> None:
@@ -151,6 +192,8 @@ def whole_analysis(seconds: int) -> None:
     versions = versions["versions"] if isinstance(versions, dict) else versions
     print(f"\nwhole `lepton analyze` process on {clip.name} (CPU, start-up included; best of 2)")
     runs = [(v["name"], v["id"], "auto") for v in versions]
+    default = next((v for v in versions if v.get("active")), versions[0])
+    runs.insert(1, (f"{default['name']} in float32 (--runtime onnx-float)", default["id"], "onnx-float"))
     old = next((v for v in versions if "mini-Xception" in v["name"]), None)
     if old is not None:  # the app as it ran when issue #12 was filed: the mini-Xception through PyTorch
         runs.append((FILED_BASELINE, old["id"], "torch"))
@@ -184,6 +227,7 @@ def main() -> None:
     models = load_models()
     if args.data.is_file():
         validation(models, args.data)
+        validation_onnx(args.data)
     else:
         print(f"({args.data} not found: validation skipped)")
     per_face_cost(models)

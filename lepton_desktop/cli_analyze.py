@@ -116,9 +116,10 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda or mps")
     p.add_argument(
         "--runtime",
-        choices=("auto", "onnx", "torch"),
+        choices=("auto", "onnx", "onnx-float", "torch"),  # services.engine.RUNTIMES (not imported: start-up)
         default="auto",
-        help="what runs the networks: auto (ONNX Runtime on the CPU, PyTorch on a GPU), onnx or torch",
+        help="what runs the networks: auto (ONNX Runtime on the CPU, PyTorch on a GPU), onnx, onnx-float "
+        "(the expression CNN in float32, not int8) or torch",
     )
     p.add_argument(
         "--stride", type=_positive, default=3, help="detect faces every K frames; tracking fills between (3)"

@@ -33,8 +33,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RUNTIMES = ("auto", "onnx", "torch")
-"""``auto``: ONNX Runtime on the CPU when it can run the weights, else PyTorch; the others insist."""
+RUNTIMES = ("auto", "onnx", "onnx-float", "torch")
+"""``auto``: ONNX Runtime on the CPU when it can run the weights, else PyTorch; the others insist.
+
+ONNX Runtime reads faces through a CNN's int8 graph where one ships for it (``vision.int8``);
+``onnx-float`` keeps that CNN in float32, as PyTorch runs it."""
 
 
 class RuntimeChoiceError(LeptonError):
@@ -112,8 +115,9 @@ def get_analysis_engine(
     ``runtime``: ``auto`` uses ONNX Runtime when the analysis runs on the CPU (``device`` ``cpu``,
     or ``auto`` with a PyTorch that has no GPU support), ONNX Runtime is installed, and the weights
     fit a shipped graph; PyTorch otherwise. ``onnx`` insists on ONNX Runtime (one sentence when it
-    cannot), ``torch`` on PyTorch. ``threads``: ONNX Runtime's math threads (None: its own choice);
-    PyTorch's are set per analysing thread by the caller (``vision.threads.torch_threads``).
+    cannot), ``onnx-float`` too with the CNN in float32 (no int8 reading), ``torch`` on PyTorch.
+    ``threads``: ONNX Runtime's math threads (None: its own choice); PyTorch's are set per
+    analysing thread by the caller (``vision.threads.torch_threads``).
     """
     if runtime not in RUNTIMES:
         raise RuntimeChoiceError(f"unknown runtime {runtime!r}; use {', '.join(RUNTIMES)}.")
@@ -135,7 +139,7 @@ def _onnx_engine(device: str, path: Path, runtime: str, threads: int | None) -> 
     """ONNX Runtime networks, or None where PyTorch should run them (``runtime="onnx"``: an error instead)."""
     from lepton_desktop.vision.graphs import GraphError, runtime_available
 
-    insist = runtime == "onnx"
+    insist = runtime in ("onnx", "onnx-float")
     choice = device.lower().strip()
     if choice not in ("auto", "cpu"):
         if insist:
@@ -150,7 +154,7 @@ def _onnx_engine(device: str, path: Path, runtime: str, threads: int | None) -> 
     from lepton_desktop.vision.ort_networks import OrtNetworks
 
     try:
-        networks = OrtNetworks(path, threads)
+        networks = OrtNetworks(path, threads, int8=runtime != "onnx-float")
     except GraphError as exc:
         if insist:
             raise RuntimeChoiceError(f"ONNX Runtime cannot run {path.name}: {exc}; use --runtime torch.") from None

@@ -75,13 +75,22 @@ def session(name: str, weights: Mapping[str, np.ndarray], threads: int | None = 
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3
-    names = [n for n, v in weights.items() if v.dtype.kind == "f"]  # not BatchNorm's step counters
-    values = [ort.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(weights[n], np.float32)) for n in names]
+    names = [n for n, v in weights.items() if v.dtype.kind == "f" or v.dtype in QUANTISED]  # not step counters
+    values = [ort.OrtValue.ortvalue_from_numpy(_as_given(weights[n])) for n in names]
     options.add_external_initializers(names, values)
     try:
         return ort.InferenceSession(str(graph_path(name)), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own exception types for a mismatch
         raise GraphError(f"the weights do not fit the {name} graph: {_plain(str(exc))}") from None
+
+
+QUANTISED = (np.dtype(np.int8), np.dtype(np.uint8), np.dtype(np.int32))
+"""Integer types of an int8 graph's values (weights, zero points, biases); floats are float32."""
+
+
+def _as_given(value: np.ndarray) -> np.ndarray:
+    """``value`` in its own integer type or float32, C-ordered; a 0-d scale stays 0-d."""
+    return np.asarray(value, value.dtype if value.dtype in QUANTISED else np.float32, order="C")
 
 
 def _plain(message: str) -> str:

@@ -26,7 +26,7 @@ def test_analyze_writes_the_csv_contract(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["state"] == "done" and summary["people"] == 1 and summary["device"] == "CPU (ONNX Runtime)"
+    assert summary["state"] == "done" and summary["people"] == 1 and summary["device"] == "CPU (ONNX Runtime, int8)"
     with out.open() as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["frame", "time_s", "track", "x", "y", "w", "h", *EMOTIONS]

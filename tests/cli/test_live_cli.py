@@ -236,7 +236,7 @@ def test_a_file_played_as_live_is_recorded_frame_for_frame(clip, tmp_path):
     assert summary["end"] == "the file ended"
     frame_count, numbers = _recording_numbers(record)
     assert frame_count == summary["frames"] == 300 and numbers == list(range(300))
-    assert summary["device"] == "CPU (ONNX Runtime)"  # live analysis on the CPU runs without torch too
+    assert summary["device"] == "CPU (ONNX Runtime, int8)"  # live analysis on the CPU runs without torch too
     _video, _run, rows = _stored(project, record)
     assert rows is not None and len(np.unique(rows.tracks)) >= 2
     _check_rows_fit_their_frames(rows, numbers)

@@ -95,7 +95,7 @@ def test_every_shipped_model_gives_pytorchs_probabilities(shipped, frames, detec
                 crops.append(aligned_crop(to_gray(image), FaceGeometry(face.box, face.landmarks), MODEL_INPUT))
     x = model_input(np.stack(crops))
     rows = [(np.arange(len(crops)), None)]
-    ours, _ = OrtNetworks(path).classify(x, rows)
+    ours, _ = OrtNetworks(path, int8=False).classify(x, rows)  # int8 is another reading: tests/vision/test_int8.py
     model = load_emotion_model(path)
     theirs, _ = TorchNetworks(model, detector, torch.device("cpu")).classify(x, rows)
     assert np.abs(ours - theirs).max() < 1e-4
@@ -116,7 +116,8 @@ def test_a_fine_tuned_temporal_head_runs_in_numpy_as_in_pytorch(tmp_path, detect
     save_emotion_model(model, path)
     rng = np.random.default_rng(0)
     crops = model_input(rng.integers(0, 255, (90, MODEL_INPUT, MODEL_INPUT), dtype=np.uint8))
-    ours_nets, theirs_nets = OrtNetworks(path), TorchNetworks(load_emotion_model(path), detector, torch.device("cpu"))
+    ours_nets = OrtNetworks(path, int8=False)
+    theirs_nets = TorchNetworks(load_emotion_model(path), detector, torch.device("cpu"))
     assert ours_nets.temporal is not None and not ours_nets.temporal.identity
     assert ours_nets.mirror and theirs_nets.model.cnn.mirror  # the file kept it
     ours_mem = theirs_mem = None
@@ -138,7 +139,7 @@ def test_weights_that_do_not_fit_a_graph_fall_back_to_pytorch(tmp_path):
     assert get_analysis_engine("cpu", path).device_name == "CPU"  # PyTorch
     with pytest.raises(RuntimeChoiceError, match=r"ONNX Runtime cannot run narrow\.safetensors"):
         get_analysis_engine("cpu", path, runtime="onnx")
-    assert get_analysis_engine("cpu").device_name == "CPU (ONNX Runtime)"
+    assert get_analysis_engine("cpu").device_name == "CPU (ONNX Runtime, int8)"
     assert get_analysis_engine("cpu", runtime="torch").device_name == "CPU"
     with pytest.raises(RuntimeChoiceError, match="unknown runtime"):
         get_analysis_engine("cpu", runtime="tensorflow")
@@ -146,7 +147,7 @@ def test_weights_that_do_not_fit_a_graph_fall_back_to_pytorch(tmp_path):
 
 def test_analysis_through_either_runtime_gives_the_same_rows(clip):
     results = {}
-    for runtime in ("onnx", "torch"):
+    for runtime in ("onnx-float", "torch"):  # the float graphs; int8 is another reading (test_int8.py)
         analyzer = FrameAnalyzer(get_analysis_engine("cpu", runtime=runtime).networks, AnalysisSettings())
         parts = []
         with VideoReader(clip) as reader:
@@ -160,7 +161,7 @@ def test_analysis_through_either_runtime_gives_the_same_rows(clip):
             np.concatenate([r.boxes for r in rows]),
             np.concatenate([r.probs for r in rows]),
         )
-    (fa, ta, ba, pa), (fb, tb, bb, pb) = results["onnx"], results["torch"]
+    (fa, ta, ba, pa), (fb, tb, bb, pb) = results["onnx-float"], results["torch"]
     assert len(set(ta.tolist())) == 3
     assert (fa == fb).all() and (ta == tb).all()
     # float rounding can move a cascade box across a pixel's half, and an R-Net or O-Net crop by a pixel
@@ -188,7 +189,7 @@ def test_lepton_analyze_on_the_cpu_never_imports_torch(tmp_path, clip):
     lines = out.stdout.strip().splitlines()
     assert lines[-1] == "NO-TORCH"
     report = json.loads("\n".join(lines[:-1]))
-    assert report["device"] == "CPU (ONNX Runtime)" and report["people"] == 3
+    assert report["device"] == "CPU (ONNX Runtime, int8)" and report["people"] == 3
 
 
 def test_a_cpu_only_pytorch_is_recognised_without_importing_it():
