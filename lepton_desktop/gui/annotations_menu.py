@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.services.interop import export_annotations, import_annotations
+from lepton_desktop.services.interop import SUFFIX_FORMATS, export_annotations, import_annotations
 
 if TYPE_CHECKING:
     from lepton_desktop.gui.main_window import MainWindow
@@ -56,6 +56,9 @@ class AnnotationsMenu:
             return
         out = Path(path)
         fmt, suffix = EXPORT_FILTERS.get(chosen) or (_BY_SUFFIX.get(out.suffix.lower(), "eaf"), out.suffix or ".eaf")
+        fmt = SUFFIX_FORMATS.get(
+            out.suffix.lower(), fmt
+        )  # a name typed as .eaf or .boris says which, whatever the filter
         if not out.suffix:
             out = out.with_name(out.name + suffix)
         try:

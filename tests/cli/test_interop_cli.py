@@ -58,6 +58,20 @@ def test_export_then_import_as_typed(analysed, tmp_path, fmt, name):
         assert summary["layout"] == report["layout"] == layout
 
 
+@pytest.mark.parametrize(
+    "fmt,name,owner", [("eaf", "x.boris", "boris"), ("csv", "x.eaf", "eaf"), ("boris", "x.eaf", "eaf")]
+)
+def test_a_name_that_says_another_format_is_refused(analysed, tmp_path, fmt, name, owner):
+    clip, project, _ = analysed
+    done = lepton("export-annotations", "--project", project, "--video", clip, "--format", fmt, "-o", tmp_path / name)
+    assert done.returncode == 1 and not (tmp_path / name).exists()
+    assert (
+        done.stderr.strip().splitlines() == [done.stderr.strip().splitlines()[0]]
+        and f"but the format asked for is {fmt}" in done.stderr
+        and f"--format {owner}" in done.stderr
+    )
+
+
 def test_a_boris_project_as_typed(analysed, tmp_path):
     clip, project, fresh = analysed
     out = tmp_path / "two.boris"

@@ -79,4 +79,8 @@ def test_import_and_export_annotations_through_the_file_menu(qtbot, tmp_path, mo
     answers.append((str(tmp_path / "again.eaf"), "ELAN (*.eaf)"))
     export_action.trigger()
     assert "Exported 6 tiers, 11 annotations to" in win.statusBar().currentMessage()
+    answers.append((str(tmp_path / "typed.boris"), "ELAN (*.eaf)"))  # the name typed says BORIS project
+    export_action.trigger()
+    assert json.loads((tmp_path / "typed.boris").read_text())["project_format_version"] == "7.0"
+    assert win.statusBar().currentMessage().startswith("Exported 22 events in 3 observations")
     win.close()

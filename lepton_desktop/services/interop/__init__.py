@@ -16,7 +16,7 @@ from typing import Any
 from lepton_desktop.services.interop.video import InteropError
 from lepton_desktop.store import open_project
 
-__all__ = ["FORMATS", "InteropError", "export_annotations", "import_annotations", "sniff_format"]
+__all__ = ["FORMATS", "SUFFIX_FORMATS", "InteropError", "export_annotations", "import_annotations", "sniff_format"]
 
 FORMATS = ("eaf", "boris", "csv")
 """``eaf``: ELAN; ``boris``: a BORIS project (``.boris``) or tabular events (any other suffix, by the
@@ -36,12 +36,29 @@ def export_annotations(project: str | Path, video: str | Path, fmt: str, out: Pa
     writers = {"eaf": write_eaf, "boris": write_boris, "csv": write_final_labels}
     if fmt not in writers:
         raise InteropError(f"Unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}.")
+    _check_suffix(fmt, out)
     if fmt == "boris" and out.suffix.lower() == ".boris":
         writers["boris"] = write_boris_project
     with open_project(project) as proj:
         ctx = load(proj, video)
         counts = writers[fmt](proj, ctx, out)
     return {"format": fmt, "file": str(out), "video": ctx.video.path, "people": len(ctx.people), **counts}
+
+
+SUFFIX_FORMATS = {".eaf": "eaf", ".boris": "boris"}
+"""Output names that only one format may take: another tool opening the file would misread it."""
+FORMAT_NAMES = {"eaf": "an ELAN file", "boris": "a BORIS project", "csv": "a final-labels CSV"}
+
+
+def _check_suffix(fmt: str, out: Path) -> None:
+    """One sentence when ``out``'s name says another format than ``fmt`` (ELAN would not open a .boris)."""
+    owner = SUFFIX_FORMATS.get(out.suffix.lower())
+    if owner is not None and owner != fmt:
+        wanted = {"eaf": ".eaf", "boris": ".boris, .tsv or .csv", "csv": ".csv"}[fmt]
+        raise InteropError(
+            f"{out.name} is named as {FORMAT_NAMES[owner]}, but the format asked for is {fmt}: "
+            f"name the file {wanted}, or ask for --format {owner}."
+        )
 
 
 def sniff_format(path: Path) -> str:
