@@ -89,6 +89,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if last.damage is not None:
         summary["damage"] = {k: v for k, v in last.damage.items() if k != "problem"}
         print(f"lepton: warning: {last.damage['message']}", file=sys.stderr)
+    if last.state == "reused":
+        print(f"lepton: note: analysed before with these settings and model ({last.device}); these are the stored "
+              "results: --force analyses it again", file=sys.stderr)  # fmt: skip
     if rows is None:
         summary["note"] = "no faces were found in this video"
         print(f"lepton: note: no faces were found in {video}", file=sys.stderr)

@@ -24,11 +24,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         document["output"] = str(write_figure(expl, args.output))
     _print_json(document)
     top = ", ".join(f"{e} {p:.2f}" for e, p in expl.top(3))
-    lstm = max(expl.lstm_part().items(), key=lambda kv: abs(kv[1]))
-    print(
-        f"lepton: {expl.name} at frame {expl.frame}: {top}; the LSTM changed {lstm[0]} by {lstm[1]:+.2f}",
-        file=sys.stderr,
-    )
+    print(f"lepton: {expl.name} at frame {expl.frame}: {top}; {expl.lstm_words()}", file=sys.stderr)
     return 0
 
 

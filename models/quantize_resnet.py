@@ -135,6 +135,11 @@ def quantise(source: Path, data: Path) -> tuple[bytes, dict[str, np.ndarray], di
         del tensor.external_data[:]
         entry = tensor.external_data.add()
         entry.key, entry.value = "location", companion(SOURCE).name
+    used = {node.domain or "" for node in model.graph.node}
+    kept = [(o.domain, o.version) for o in model.opset_import if (o.domain or "") in used]
+    del model.opset_import[:]  # ONNX Runtime's optimiser lists every domain it knows; an older
+    for domain, version in kept:  # runtime refuses a graph naming one newer than its own
+        model.opset_import.add(domain=domain, version=version)
     cnn, metadata = read_arrays(source)
     del model.metadata_props[:]
     for key, value in {"lepton_graph": INT8_GRAPH, "widths": metadata.get("widths", "")}.items():

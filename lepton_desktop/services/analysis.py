@@ -83,7 +83,8 @@ def analyze_video(
 
     The model is ``weights`` if given, else the project's version ``model_version``,
     else its active version, else the shipped model. ``runtime``: what runs the networks
-    (``auto``, ``onnx``, ``torch``; see :func:`~lepton_desktop.services.engine.get_analysis_engine`).
+    (``auto``, ``onnx``, ``onnx-float``, ``torch``; see :func:`~lepton_desktop.services.engine.get_analysis_engine`);
+    a stored run is reused whatever computed it, unless a runtime is named and another one made it.
     """
     settings = settings or AnalysisSettings()
     target = project or default_project()
@@ -103,6 +104,8 @@ def analyze_video(
         params = settings.to_params()
         if not force:
             reused = proj.runs.find_reusable(record.id, params, version.id)
+            if reused is not None and runtime != "auto" and reused.timings.get("device") != engine.device_name:
+                reused = None  # a runtime named (--runtime onnx-float, torch...) wants its own reading
             if reused is not None:
                 yield _reused(proj, reused.id, record.id, reader.frame_count, engine.device_name, version.id)
                 return
@@ -191,6 +194,7 @@ def _reused(project: Project, run_id: int, video_id: int, total: int, device: st
     track_ids = {t.number: t.id for t in project.runs.tracks(run_id)}
     rows = load_run_rows(project, run_id)
     run = project.runs.get(run_id)
+    device = run.timings.get("device") or device  # what computed the stored rows (an int8 or float reading...)
     return AnalysisProgress(
         video_id, run_id, run.frames_done, total, len(track_ids), 0.0, rows, "reused", device, track_ids, version_id,
         run.timings.get("damage"),

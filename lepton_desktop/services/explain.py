@@ -80,6 +80,13 @@ class Explanation:
         """Per class, final minus CNN-only probability: what the LSTM added (+) or took away (-)."""
         return {e: float(f - c) for e, f, c in zip(EMOTIONS, self.final, self.cnn, strict=True)}
 
+    def lstm_words(self) -> str:
+        """What the LSTM did here, in a few words: its largest change, or that it adds nothing."""
+        name, delta = max(self.lstm_part().items(), key=lambda kv: abs(kv[1]))
+        if round(delta, 2) == 0:
+            return "the LSTM adds nothing (not fine-tuned)"
+        return f"the LSTM changed {name} by {delta:+.2f}"
+
     def active_actions(self, count: int = 5) -> list[tuple[str, float]]:
         """The ``count`` strongest expressive facial actions at this frame."""
         if self.actions is None or np.isnan(self.actions).any():
@@ -209,7 +216,9 @@ class FaceExplainer:
         rgb = self.reader.frame(frame)
         gray = aligned_crop(to_gray(rgb), face, MODEL_INPUT)
         final = pred.probs[row].astype(np.float32)
-        cnn = self.explainer.cnn_probs(gray)
+        # With a head that adds nothing the analysis's own CNN reading is the stored one (in int8 on the
+        # CPU), and reading the face again in float32 would show a difference the LSTM did not make.
+        cnn = final.copy() if self.explainer.head_adds_nothing else self.explainer.cnn_probs(gray)
         heat = self.explainer.saliency(gray, int(np.argmax(final)))
         actions = None if pred.actions is None else pred.actions[row].astype(np.float32)
         stored = actions is not None

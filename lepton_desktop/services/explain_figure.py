@@ -63,8 +63,7 @@ def write_figure(expl: Explanation, path: Path) -> Path:
     lines = [f"{expl.name}, frame {expl.frame}", f"valence {expl.valence:+.2f}"]
     if expl.arousal is not None and not np.isnan(expl.arousal):
         lines.append(f"arousal {expl.arousal:.2f}")
-    name, delta = max(expl.lstm_part().items(), key=lambda kv: abs(kv[1]))
-    lines.append(f"LSTM changed {name} by {delta:+.2f}")
+    lines.append(expl.lstm_words())
     actions = expl.active_actions(5)
     lines.append("")
     lines.append("most active facial actions:" if actions else "facial actions: not available")

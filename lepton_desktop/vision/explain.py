@@ -48,6 +48,9 @@ class Explainer:
         self._net = _Logits(self.cnn)
         self._cam = LayerGradCam(self._net, self.cnn.blocks[-1])
         self._lock = threading.Lock()
+        out = model.temporal.out
+        self.head_adds_nothing = not (bool(out.weight.detach().any()) or bool(out.bias.detach().any()))
+        """The temporal head is still the identity (every shipped model): final scores are the CNN's."""
 
     def cnn_probs(self, crop: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
         """(64, 64) gray crop -> the CNN's seven probabilities (no LSTM)."""

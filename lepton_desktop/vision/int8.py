@@ -3,9 +3,10 @@
 ``models/quantize_resnet.py`` writes a QDQ graph (``models/graphs/resnet-s-int8.onnx``, structure
 only) and its values (``expression_resnet.int8.safetensors``, beside the float file), recording the
 SHA-256 of the float CNN they were made from. A weight file's CNN runs in int8 only when such a
-file, beside it or shipped, was made from exactly that CNN; anything else (a fine-tuned version,
-whose CNN has learnt on; a retrained file not yet quantised; a damaged int8 file) runs in float32
-as before. Int8 reads the validation faces as float32 does (``bench/model.py``) at about a
+file, beside it or shipped, was made from exactly that CNN, and its temporal head still adds
+nothing (``OrtNetworks``); anything else (a fine-tuned version: its head learnt on float32
+embeddings, and its CNN usually learnt on too; a retrained file not yet quantised; a damaged int8
+file) runs in float32 as before. Int8 reads the validation faces as float32 does (``bench/model.py``) at about a
 third of the CNN's cost.
 """
 

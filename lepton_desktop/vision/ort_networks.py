@@ -161,12 +161,14 @@ class OrtNetworks:
         ``int8``: read faces through the CNN's int8 graph where the file has one (:mod:`.int8`).
         """
         graph, cnn, head, metadata = expression_graph(weights)  # the model's own problems are said first
-        quantised = int8_values(weights, graph, cnn) if int8 else None
+        self.temporal = TemporalHead(head) if head is not None else None
+        learnt = self.temporal is not None and not self.temporal.identity  # it learnt on float embeddings
+        quantised = int8_values(weights, graph, cnn) if int8 and not learnt else None
         if quantised is not None:
             try:
                 self.cnn = session(INT8_GRAPH, quantised, threads)
-            except GraphError as exc:  # a graph and values from different quantisations
-                log.warning("the int8 graph cannot run (%s); the CNN runs in float32", exc)
+            except GraphError as exc:  # an ONNX Runtime without an operator the graph uses, or mismatched files
+                log.warning("the CNN runs in float32: %s", exc)
                 quantised = None
         if quantised is None:
             self.cnn = session(graph, cnn, threads)
@@ -178,7 +180,6 @@ class OrtNetworks:
             if key in metadata and key in exported and float_list(metadata[key]) != float_list(exported[key]):
                 raise GraphError(f"{weights.name} has {key} {metadata[key]}, the {graph} graph {exported[key]}")
         self.mirror = graph != "minixception" and reads_mirrored(metadata)  # as ExpressionResNet.mirror
-        self.temporal = TemporalHead(head) if head is not None else None
         detector, _ = read_arrays(bundled_weights(DETECTOR_WEIGHTS))
         nets = [session(name, _prefixed(detector, f"{name}."), threads) for name in ("pnet", "rnet", "onet")]
         self.cascade = Cascade(*(_runner(s) for s in nets))

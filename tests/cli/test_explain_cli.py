@@ -39,13 +39,14 @@ def test_explain_writes_the_png_and_says_why(analysed, tmp_path):
     assert list(why["final"]) == list(EMOTIONS) and final.sum() == pytest.approx(1, abs=1e-3)
     assert cnn.sum() == pytest.approx(1, abs=1e-3)
     np.testing.assert_allclose(np.array(list(why["lstm_part"].values())), final - cnn, atol=2e-4)
+    assert not any(why["lstm_part"].values())  # the shipped model's LSTM is the identity: its CNN reading is final's
     assert why["saliency_lower_face_share"] > 0.5  # a smile: the evidence is on the lower face
     assert why["actions_source"] == "read now"  # the run has none stored: read from the same crop
     assert {a["action"] for a in why["actions"][:2]} & {"mouthSmileLeft", "mouthSmileRight"}
     assert why["valence"] > 0.3
     image = cv2.imread(str(out))
     assert image is not None and image.shape[1] > 600 and image.shape[0] > 200
-    assert "happy" in result.stderr and "LSTM" in result.stderr
+    assert "happy" in result.stderr and "the LSTM adds nothing" in result.stderr
 
 
 def test_explain_surprise_opens_the_jaw(analysed, tmp_path):

@@ -101,18 +101,52 @@ def test_a_damaged_int8_file_is_passed_over(tmp_path, caplog):
     assert nets.int8  # the shipped values, made from the same CNN
 
 
-def test_the_cli_as_typed_records_which_reading_ran(tmp_path):
+def test_the_cli_as_typed_says_which_reading_computed_the_results(tmp_path):
     env = {**os.environ, "LEPTON_HOME": str(tmp_path)}
-    runs = {}
-    for extra in ((), ("--runtime", "onnx-float")):
-        done = subprocess.run([sys.executable, "-m", "lepton_desktop", "analyze", "--force", *extra],
+
+    def analyze(*extra):
+        done = subprocess.run([sys.executable, "-m", "lepton_desktop", "analyze", *extra],
                               capture_output=True, text=True, env=env, timeout=180)  # fmt: skip
         assert done.returncode == 0, done.stderr
-        runs[extra] = json.loads(done.stdout)
-    assert runs[()]["device"] == "CPU (ONNX Runtime, int8)"
-    assert runs[("--runtime", "onnx-float")]["device"] == "CPU (ONNX Runtime)"
-    dominant = {k: [p["dominant"] for p in run["summary"]] for k, run in runs.items()}
-    assert dominant[()] == dominant[("--runtime", "onnx-float")]
+        return json.loads(done.stdout), done.stderr
+
+    first, _ = analyze()
+    assert first["state"] == "done" and first["device"] == "CPU (ONNX Runtime, int8)"
+    floated, _ = analyze("--runtime", "onnx-float")  # a runtime named: not the int8 run handed back
+    assert floated["state"] == "done" and floated["device"] == "CPU (ONNX Runtime)"
+    assert floated["run"] != first["run"]
+    again, said = analyze()  # reused: it says what computed the stored results, not what would have
+    assert again["state"] == "reused" and again["device"] == "CPU (ONNX Runtime)" and again["run"] == floated["run"]
+    assert "analysed before with these settings and model (CPU (ONNX Runtime)); these are the stored" in said
+    dominant = [[p["dominant"] for p in run["summary"]] for run in (first, floated)]
+    assert dominant[0] == dominant[1]
+
+
+def test_a_learnt_temporal_head_reads_float32_embeddings(tmp_path):
+    import torch
+
+    from lepton_desktop.vision.model import EmotionModel, build_cnn
+    from lepton_desktop.vision.weights import load_emotion_model, save_emotion_model
+
+    model = EmotionModel(build_cnn("resnet-s")).eval()
+    model.cnn.load_state_dict(load_emotion_model().cnn.state_dict())  # the shipped CNN, unchanged
+    model.cnn.mirror = True
+    path = tmp_path / "head-only.safetensors"
+    save_emotion_model(model, path)
+    assert OrtNetworks(path).int8  # a head that still adds nothing: the shipped CNN's int8 reading serves
+    with torch.no_grad():
+        model.temporal.out.bias.copy_(torch.linspace(-0.1, 0.1, 7))  # a head fine-tuning taught (on float embeddings)
+    save_emotion_model(model, path)
+    nets = OrtNetworks(path)
+    assert not nets.int8 and nets.temporal is not None and not nets.temporal.identity
+
+
+def test_the_int8_graph_names_only_the_operator_sets_it_uses():
+    import onnx
+
+    graph = onnx.load(str(ROOT / "models" / "graphs" / "resnet-s-int8.onnx"), load_external_data=False)
+    assert [(o.domain, o.version) for o in graph.opset_import] == [("", 17)]  # older runtimes refuse newer sets
+    assert {node.domain for node in graph.graph.node} == {""}
 
 
 def test_the_int8_files_are_a_fresh_quantisation(faces):
