@@ -59,17 +59,20 @@ def test_export_then_import_as_typed(analysed, tmp_path, fmt, name):
 
 
 @pytest.mark.parametrize(
-    "fmt,name,owner", [("eaf", "x.boris", "boris"), ("csv", "x.eaf", "eaf"), ("boris", "x.eaf", "eaf")]
-)
-def test_a_name_that_says_another_format_is_refused(analysed, tmp_path, fmt, name, owner):
+    "fmt,name,said",
+    [
+        ("eaf", "x.boris", "is named as a BORIS project, but the format asked for is eaf: name the file .eaf, "
+                           "or ask for --format boris."),
+        ("csv", "x.eaf", "but the format asked for is csv: name the file .csv, or ask for --format eaf."),
+        ("boris", "x.eaf", "asked for is boris: name the file .boris, .tsv or .csv, or ask for --format eaf."),
+        ("boris", "x.boris.gz", "compressed BORIS projects are read, not written; name the file .boris."),
+    ],
+)  # fmt: skip
+def test_a_name_that_says_another_format_is_refused(analysed, tmp_path, fmt, name, said):
     clip, project, _ = analysed
     done = lepton("export-annotations", "--project", project, "--video", clip, "--format", fmt, "-o", tmp_path / name)
     assert done.returncode == 1 and not (tmp_path / name).exists()
-    assert (
-        done.stderr.strip().splitlines() == [done.stderr.strip().splitlines()[0]]
-        and f"but the format asked for is {fmt}" in done.stderr
-        and f"--format {owner}" in done.stderr
-    )
+    assert len(done.stderr.strip().splitlines()) == 1 and said in done.stderr
 
 
 def test_a_boris_project_as_typed(analysed, tmp_path):

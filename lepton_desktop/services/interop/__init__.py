@@ -52,6 +52,8 @@ FORMAT_NAMES = {"eaf": "an ELAN file", "boris": "a BORIS project", "csv": "a fin
 
 def _check_suffix(fmt: str, out: Path) -> None:
     """One sentence when ``out``'s name says another format than ``fmt`` (ELAN would not open a .boris)."""
+    if out.suffix.lower() == ".gz":
+        raise InteropError(f"{out.name}: compressed BORIS projects are read, not written; name the file .boris.")
     owner = SUFFIX_FORMATS.get(out.suffix.lower())
     if owner is not None and owner != fmt:
         wanted = {"eaf": ".eaf", "boris": ".boris, .tsv or .csv", "csv": ".csv"}[fmt]
