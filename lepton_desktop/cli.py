@@ -152,6 +152,12 @@ def _cmd_project_add(args: argparse.Namespace) -> int:
 def _cmd_project_show(args: argparse.Namespace) -> int:
     from lepton_desktop.services.projects import summarise
 
+    if args.path is None:
+        from lepton_desktop.services.analysis import default_project
+        from lepton_desktop.services.projects import ensure_project
+
+        args.path = default_project()
+        ensure_project(args.path)
     _print_json(_summary_json(summarise(args.path)))
     return 0
 
@@ -281,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("videos", nargs="+", type=Path, help="video files")
     p.set_defaults(func=_cmd_project_add)
     p = psub.add_parser("show", help="summarise a project as JSON", description="Summarise a project as JSON.")
-    p.add_argument("path", help="project file (or database URL)")
+    p.add_argument("path", nargs="?", help="project file (or database URL; default: your default project)")
     p.set_defaults(func=_cmd_project_show)
     return parser
 

@@ -143,7 +143,9 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument("output", type=Path, help="folder to create (must not exist or be empty)")
     p.add_argument("--project", help="project file or URL (default: your default project)")
-    p.add_argument("--video", type=int, action="append", help="only this video id (repeatable; default: all)")
+    p.add_argument(
+        "--video", action="append", help="only this video: its path or id (repeatable; default: every corrected video)"
+    )
     p.add_argument("--annotator", action="append", help="only this annotator's corrections (repeatable)")
     p.add_argument("--include-accepted", action="store_true", help="also use accepted model proposals")
     p.add_argument("--stride", type=_positive, default=5, help="every Nth labelled frame becomes an image (5)")

@@ -25,8 +25,8 @@ class ExportError(LeptonError):
 class ExportOptions:
     """What to export and how."""
 
-    videos: tuple[int, ...] | None = None
-    """Project video ids; None = every video with corrections."""
+    videos: tuple[int | str, ...] | None = None
+    """Project videos by id or path (as ``lepton correct --video`` takes them); None = every video with corrections."""
     annotators: tuple[str, ...] | None = None
     """Whose corrections count; None = everyone's."""
     include_accepted: bool = False
@@ -109,6 +109,16 @@ def _geometry(pred: TrackPredictions, rows: npt.NDArray[np.intp]) -> dict[int, F
     return out
 
 
+def _video_id(project: Project, video: int | str) -> int:
+    """A project video's id from its id or path; one sentence when the project has no such video."""
+    from lepton_desktop.services.corrections import find_video
+
+    try:
+        return find_video(project, str(video)).id
+    except LeptonError as exc:
+        raise ExportError(str(exc)) from None
+
+
 def make_plan(project: Project, options: ExportOptions) -> Plan:
     """Which frames of which tracks to export, with their agreed labels (the project is only read)."""
     videos = {v.id: v for v in project.videos.list()}
@@ -117,10 +127,8 @@ def make_plan(project: Project, options: ExportOptions) -> Plan:
             "Nothing to export yet: analyse a video (Ctrl+R, or `lepton analyze`) and correct its labels first."
         )
     if options.videos is not None:
-        missing = [i for i in options.videos if i not in videos]
-        if missing:
-            raise ExportError(f"The project has no video with id {missing[0]} (see `lepton project show`).")
-        videos = {i: videos[i] for i in options.videos}
+        picked = [_video_id(project, v) for v in options.videos]
+        videos = {i: videos[i] for i in picked}
     origins = {"human", "import"} | ({"accepted"} if options.include_accepted else set())
     chosen: dict[int, list[Correction]] = {}
     for vid in videos:

@@ -82,6 +82,12 @@ def test_help_everywhere(args):
     assert result.returncode == 0 and "usage:" in result.stdout
 
 
+def test_project_show_without_a_path_shows_the_default_project(tmp_path):
+    shown = lepton("project", "show", home=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["project"].endswith("default.lepton")
+
+
 def test_project_workflow(videos, tmp_path):
     a = make_video(videos / "cli_a.mp4", 20)
     b = make_video(videos / "cli_b.mkv", 30)

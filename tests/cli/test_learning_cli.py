@@ -54,6 +54,20 @@ def test_export_finetune_models_activate_analyze(corrected, project, tmp_path, c
     assert code == 0 and analysed["model_version"] == new and analysed["state"] == "reused"
 
 
+def test_export_takes_a_video_by_path_or_id(corrected, project, tmp_path, capsys):  # noqa: F811
+    root = corrected[0]
+    code, by_path, _ = run(capsys, "export", str(tmp_path / "a"), "--project", str(project), "--stride", "8",
+                           "--video", str(root / "clip1.mp4"))  # fmt: skip
+    assert code == 0 and {v for split in by_path["splits"].values() for v in split["videos"]} == {"clip1.mp4"}
+    code, shown, _ = run(capsys, "project", "show", str(project))
+    clip_id = next(v["id"] for v in shown["videos"] if v["path"].endswith("clip1.mp4"))
+    code, by_id, _ = run(capsys, "export", str(tmp_path / "b"), "--project", str(project), "--stride", "8",
+                         "--video", str(clip_id))  # fmt: skip
+    assert code == 0 and by_id["splits"] == by_path["splits"]
+    code, _, err = run(capsys, "export", str(tmp_path / "c"), "--project", str(project), "--video", "99")
+    assert code == 1 and err == "lepton: error: The project has no video with id 99.\n"
+
+
 def test_errors_are_one_line(project, tmp_path, capsys):  # noqa: F811
     code, _, err = run(capsys, "finetune", str(tmp_path), "--project", str(project))
     assert code == 1 and "not a Lepton dataset" in err and err.count("\n") == 1
