@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from lepton_desktop import __version__
 from lepton_desktop.core.errors import LeptonError
@@ -96,7 +96,10 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
         video = svc.find_video(project, args.video)
         report = svc.agreement(project, video, args.track)
-    _print_json(report.to_json())
+    document = report.to_json()
+    _print_json(document)
+    if "note" in document:
+        print(f"lepton: note: {document['note']}", file=sys.stderr)
     return 0
 
 
@@ -190,9 +193,16 @@ def _non_negative(text: str) -> int:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, saying a usage mistake in one line that points at ``--help`` (not the whole usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lepton", description="Lepton Desktop, headless: analyse videos, classify images, manage projects."
     )
     parser.add_argument("--version", action="version", version=f"lepton {__version__}")

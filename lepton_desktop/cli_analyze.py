@@ -79,7 +79,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         "people": len(last.track_ids),
         "face_rows": 0 if rows is None else len(rows),
         "device": last.device,
-        "fps": round(last.fps, 2),
+        "fps": None if last.state == "reused" else round(last.fps, 2),  # nothing was analysed this time
     }
     with VideoReader(video) as reader:
         timeline = reader.timeline

@@ -77,7 +77,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     )
     summary = None if last is None else last.summary
     for warning in (summary or {}).get("warnings", []):
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"lepton: warning: {warning}", file=sys.stderr)
     _print_json(summary)
     return 0
 

@@ -109,7 +109,11 @@ def add_correction(
         raise CorrectionError("Every correction needs an annotator name (set it in the app, or pass --annotator).")
     try:
         info = project.videos.get(track.video_id).info
-        if end >= info.frames or start < 0 or end < start:
+        if end < start:
+            raise CorrectionError(
+                f"The range starts after it ends (frame {start} to {end}); give the earlier frame first."
+            )
+        if end >= info.frames or start < 0:
             raise CorrectionError(f"Frames {start}..{end} are not a range inside this video (0..{info.frames - 1}).")
         return project.corrections.add(track.id, start, end, label, annotator, origin)
     except ValueError as exc:
@@ -158,8 +162,13 @@ class AgreementReport:
     result: Agreement
 
     def to_json(self) -> dict[str, Any]:
-        """The ``lepton agreement`` document."""
-        return {"annotators": list(self.annotators), **self.result.to_json()}
+        """The ``lepton agreement`` document; with no frame in common, agreement and kappa are null and a note says why."""
+        document: dict[str, Any] = {"annotators": list(self.annotators), **self.result.to_json()}
+        if self.result.frames == 0:
+            a, b = self.annotators
+            document |= {"agreement": None, "kappa": None}
+            document["note"] = f"{a} and {b} labelled no frame in common, so their agreement cannot be measured."
+        return document
 
 
 def agreement(project: Project, video: VideoRecord, track_number: int | None = None) -> AgreementReport:

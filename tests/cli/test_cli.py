@@ -68,10 +68,14 @@ def test_bad_input_gives_one_line_and_nonzero_exit(videos, tmp_path, args, messa
     assert "Traceback" not in result.stderr
 
 
-def test_usage_errors_exit_2():
+def test_usage_errors_exit_2_and_say_it_in_one_line():
     assert lepton("frame").returncode == 2
     assert lepton("frame", "x.mp4", "-3", "-o", "x.png").returncode == 2
     assert lepton("bogus").returncode == 2
+    typo = lepton("correct", "--video", "v.mp4", "--track", "1", "--start", "0", "--end", "9", "--label", "happpy")
+    assert typo.returncode == 2 and typo.stderr.count("\n") == 1, typo.stderr
+    assert typo.stderr.startswith("lepton correct: error: argument --label: invalid choice: 'happpy'")
+    assert typo.stderr.rstrip().endswith("(see `lepton correct --help`)")
 
 
 @pytest.mark.parametrize(

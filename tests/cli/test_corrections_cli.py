@@ -60,6 +60,10 @@ def test_correct_export_and_agreement(analysed, tmp_path):
     [
         (["--track", "9", "--start", "0", "--end", "5", "--label", "sad", "--annotator", "a"], "no person 9"),
         (["--track", "1", "--start", "5", "--end", "500", "--label", "sad", "--annotator", "a"], "not a range"),
+        (
+            ["--track", "1", "--start", "9", "--end", "2", "--label", "sad", "--annotator", "a"],
+            "The range starts after it ends (frame 9 to 2); give the earlier frame first.",
+        ),
         (["--track", "1", "--start", "0", "--end", "5", "--label", "sad", "--annotator", " "], "needs an annotator"),
     ],
 )
@@ -119,3 +123,19 @@ def test_a_video_path_that_does_not_exist_is_said_as_such(tmp_path):
     assert done.returncode == 1
     assert done.stderr == f"lepton: error: {missing}: no such file, and no video of this project was at that path.\n"
     assert not (tmp_path / "c.csv").exists()
+
+
+def test_agreement_without_a_frame_in_common_is_not_measured(analysed):
+    clip, project = analysed
+    base = ["--project", project, "--video", clip]
+    for args in (
+        ["--track", 2, "--start", 0, "--end", 9, "--label", "happy", "--annotator", "ana"],
+        ["--track", 2, "--start", 20, "--end", 29, "--label", "sad", "--annotator", "ben"],
+    ):
+        assert lepton("correct", *base, *args).returncode == 0
+    result = lepton("agreement", *base, "--track", 2)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["frames"] == 0 and report["agreement"] is None and report["kappa"] is None
+    said = "ana and ben labelled no frame in common, so their agreement cannot be measured."
+    assert report["note"] == said and result.stderr == f"lepton: note: {said}\n"

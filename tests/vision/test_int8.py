@@ -117,6 +117,7 @@ def test_the_cli_as_typed_says_which_reading_computed_the_results(tmp_path):
     assert floated["run"] != first["run"]
     again, said = analyze()  # reused: it says what computed the stored results, not what would have
     assert again["state"] == "reused" and again["device"] == "CPU (ONNX Runtime)" and again["run"] == floated["run"]
+    assert again["fps"] is None  # nothing was analysed this time
     assert "analysed before with these settings and model (CPU (ONNX Runtime)); these are the stored" in said
     dominant = [[p["dominant"] for p in run["summary"]] for run in (first, floated)]
     assert dominant[0] == dominant[1]
