@@ -103,6 +103,8 @@ def _cmd_finetune(args: argparse.Namespace) -> int:
         text,
     )  # fmt: skip
     _print_json(None if last is None else last.result)
+    if last is not None and last.result and last.result.get("verdict"):
+        print(f"lepton: {last.result['verdict']}", file=sys.stderr)
     return 0
 
 
@@ -111,7 +113,8 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
     versions = list_versions(_versions_project(args))
     if not args.verbose:
-        keep = ("id", "name", "active", "parent_id", "created_at", "accuracy", "macro_f1", "measured_on")
+        keep = ("id", "name", "active", "parent_id", "created_at", "accuracy", "macro_f1", "measured_on",
+                "parent_on_same_frames")  # fmt: skip
         versions = [{k: v[k] for k in keep} for v in versions]
     _print_json(versions)
     return 0

@@ -257,7 +257,7 @@ class FineTuneDialog(_JobDialog):
                 f"Validation accuracy {b['accuracy']:.3f} → {a['accuracy']:.3f}, "
                 f"macro-F1 {b['macro_f1']:.3f} → {a['macro_f1']:.3f} "
                 f"(validation: {step.result.get('validation', 'held-out videos')}). "
-                f"New model version {step.result['version_id']}."
+                f"New model version {step.result['version_id']}. {step.result.get('verdict', '')}"
             )
             self.plot.show_confusion(step.result.get("confusion_png"))
             self.use_button.setEnabled(True)
@@ -319,7 +319,7 @@ class ModelsDialog(QDialog):
                 v["id"], v["name"], "✓" if v["active"] else "",
                 "—" if v["accuracy"] is None else f"{v['accuracy']:.3f}",
                 "—" if v["macro_f1"] is None else f"{v['macro_f1']:.3f}",
-                v["measured_on"] or "not measured",
+                _measured(v),
                 v["parent_id"] or "", v["created_at"][:19].replace("T", " "),
             )  # fmt: skip
             for c, value in enumerate(cells):
@@ -373,3 +373,13 @@ class ModelsDialog(QDialog):
         chosen = self.selected()
         if chosen is not None and self.window_ is not None:
             self.message.setText(self.window_.compare_with(chosen))
+
+
+def _measured(version: dict[str, Any]) -> str:
+    """Where a version's figures come from; for a fine-tuned one, its parent's on the same frames too."""
+    text = version["measured_on"] or "not measured"
+    parent = version.get("parent_on_same_frames")
+    if parent and parent.get("accuracy") is not None:
+        text += (f"; version {version['parent_id']} there: accuracy {parent['accuracy']:.3f}, "
+                 f"macro-F1 {parent['macro_f1']:.3f}")  # fmt: skip
+    return text

@@ -162,7 +162,7 @@ class AgreementReport:
     result: Agreement
 
     def to_json(self) -> dict[str, Any]:
-        """The ``lepton agreement`` document; with no frame in common, agreement and kappa are null and a note says why."""
+        """The ``lepton agreement`` document; with no frame in common: agreement and kappa null, and a note."""
         document: dict[str, Any] = {"annotators": list(self.annotators), **self.result.to_json()}
         if self.result.frames == 0:
             a, b = self.annotators

@@ -100,6 +100,7 @@ def finetune(
     metrics = {
         "before": before.to_json(),
         "after": after.to_json(),
+        "better": better(before, after),
         "train": asdict(settings),
         "best_epoch": result.best_epoch,
         "epochs_run": result.epochs_run,
@@ -133,11 +134,35 @@ def finetune(
             "weights": str(path),
             "before": before.to_json(),
             "after": after.to_json(),
+            "verdict": verdict(before, after, parent.id, version.id),
             "best_epoch": result.best_epoch,
             "epochs_run": result.epochs_run,
             "validation": data.validation,
             "confusion_png": str(confusion_png),
         },
+    )
+
+
+GAIN = 0.005
+"""Less than this on both accuracy and macro-F1 (on the validation frames) is no gain."""
+
+
+def better(before: Evaluation, after: Evaluation) -> bool:
+    """Whether the fine-tuned model scores higher than its parent on the same validation frames."""
+    return after.macro_f1 >= before.macro_f1 + GAIN or after.accuracy >= before.accuracy + GAIN
+
+
+def verdict(before: Evaluation, after: Evaluation, parent_id: int, version_id: int) -> str:
+    """One sentence: whether the new version is worth using, on the same validation frames as its parent."""
+    scores = (
+        f"macro-F1 {before.macro_f1:.3f} -> {after.macro_f1:.3f}, "
+        f"accuracy {before.accuracy:.3f} -> {after.accuracy:.3f} on {after.frames} validation frames"
+    )
+    if better(before, after):
+        return f"Version {version_id} reads the validation frames better than version {parent_id} ({scores})."
+    return (
+        f"Version {version_id} is no better than version {parent_id} ({scores}): keep version {parent_id} "
+        "in use, or correct more frames (other people, other videos) and export again."
     )
 
 

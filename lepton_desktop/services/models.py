@@ -186,8 +186,17 @@ def describe(version: ModelVersion) -> dict[str, Any]:
         "accuracy": after.get("accuracy"),
         "macro_f1": after.get("macro_f1"),
         "measured_on": after.get("measured_on"),
+        "parent_on_same_frames": _parent_scores(metrics),
         "metrics": metrics,
     }
+
+
+def _parent_scores(metrics: dict[str, Any]) -> dict[str, Any] | None:
+    """A fine-tuned version's parent, scored on the same validation frames (its own figures are on others)."""
+    before = metrics.get("before")
+    if not before:
+        return None
+    return {"accuracy": before.get("accuracy"), "macro_f1": before.get("macro_f1")}
 
 
 def list_versions(project: str | Path) -> list[dict[str, Any]]:

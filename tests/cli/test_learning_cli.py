@@ -33,9 +33,10 @@ def test_export_finetune_models_activate_analyze(corrected, project, tmp_path, c
         "neutral",
     }
 
-    code, result, _ = run(capsys, "finetune", str(tmp_path / "ds"), "--project", str(project), "--epochs", "2",
-                          "--device", "cpu", "--activate")  # fmt: skip
+    code, result, err = run(capsys, "finetune", str(tmp_path / "ds"), "--project", str(project), "--epochs", "2",
+                            "--device", "cpu", "--activate")  # fmt: skip
     assert code == 0 and result["active"]
+    assert err == f"lepton: {result['verdict']}\n" and f"than version {result['parent_id']}" in err
     for key in ("before", "after"):
         assert {"accuracy", "macro_f1", "per_class_recall", "confusion"} <= set(result[key])
     new = result["version_id"]
@@ -43,6 +44,10 @@ def test_export_finetune_models_activate_analyze(corrected, project, tmp_path, c
     code, versions, _ = run(capsys, "models", "--project", str(project))
     assert code == 0 and [v["id"] for v in versions if v["active"]] == [new]
     assert versions[-1]["macro_f1"] == result["after"]["macro_f1"]
+    assert versions[-1]["parent_on_same_frames"] == {
+        "accuracy": result["before"]["accuracy"], "macro_f1": result["before"]["macro_f1"]
+    }  # fmt: skip
+    assert versions[0]["parent_on_same_frames"] is None  # shipped: measured on FER+, no parent
 
     code, analysed, _ = run(capsys, "analyze", str(root / "clip1.mp4"), "--project", str(project), "--device", "cpu")
     assert code == 0 and analysed["model_version"] == new

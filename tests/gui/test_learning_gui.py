@@ -37,6 +37,7 @@ def test_export_then_finetune_then_compare_in_the_app(qtbot, corrected, project,
     qtbot.waitUntil(lambda: tune.result is not None, timeout=300_000)
     assert len(tune.history) >= 1 and len(tune.plot.f1_curve.getData()[0]) == len(tune.history)
     assert "macro-F1" in tune.status.text() and tune.use_button.isEnabled()
+    assert tune.result["verdict"] in tune.status.text()  # whether it is worth using, in words
     assert tune.plot.confusion.isVisibleTo(tune) and not tune.plot.confusion.pixmap().isNull()  # shown, not a path
     ticks = tune.plot.plot.getPlotItem().getAxis("bottom").tickValues(0.7, 3.3, 400)
     assert ticks == [(1, [1, 2, 3])]  # whole epochs
@@ -52,6 +53,9 @@ def test_export_then_finetune_then_compare_in_the_app(qtbot, corrected, project,
     assert "already shows version" in window.compare_with(models.versions[0]["id"])
     assert models.table.item(0, models.COLUMNS.index("measured on")).text().startswith("FER+ validation split")
     assert models.table.item(0, models.COLUMNS.index("accuracy")).text() != ""
+    measured = models.table.item(len(models.versions) - 1, models.COLUMNS.index("measured on")).text()
+    parent = tune.result["before"]
+    assert f"; version {tune.result['parent_id']} there: accuracy {parent['accuracy']:.3f}" in measured
     models.table.selectRow(len(models.versions) - 1)
     assert models.compare_button.isEnabled()
     assert "has not analysed" in window.compare_with(new)
