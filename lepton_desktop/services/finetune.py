@@ -155,8 +155,8 @@ def better(before: Evaluation, after: Evaluation) -> bool:
 def verdict(before: Evaluation, after: Evaluation, parent_id: int, version_id: int) -> str:
     """One sentence: whether the new version is worth using, on the same validation frames as its parent."""
     scores = (
-        f"macro-F1 {before.macro_f1:.3f} -> {after.macro_f1:.3f}, "
-        f"accuracy {before.accuracy:.3f} -> {after.accuracy:.3f} on {after.frames} validation frames"
+        f"macro-F1 {before.macro_f1:.3f} → {after.macro_f1:.3f}, "
+        f"accuracy {before.accuracy:.3f} → {after.accuracy:.3f} on {after.frames} validation frames"
     )
     if better(before, after):
         return f"Version {version_id} reads the validation frames better than version {parent_id} ({scores})."

@@ -14,7 +14,7 @@ def test_no_gain_says_keep_the_parent():
     same = _scores(0.358, 0.176)
     assert not better(same, _scores(0.358, 0.176)) and not better(same, _scores(0.36, 0.18))
     said = verdict(same, _scores(0.358, 0.176), 1, 4)
-    assert said.startswith("Version 4 is no better than version 1 (macro-F1 0.176 -> 0.176, accuracy 0.358 -> 0.358 ")
+    assert said.startswith("Version 4 is no better than version 1 (macro-F1 0.176 → 0.176, accuracy 0.358 → 0.358 ")
     assert "on 268 validation frames): keep version 1 in use" in said
 
 
