@@ -69,6 +69,15 @@ def export_summary(
         )
     if lines and not splits["train"]["sequences"]:
         warnings.append("No training videos: every corrected video went to validation; lower --val-share.")
+    elif splits["train"]["crops"]:
+        unseen = [e for e in EMOTIONS if splits["val"]["labels"][e] and not splits["train"]["labels"][e]]
+        if unseen:
+            counts = ", ".join(f"{e} ({splits['val']['labels'][e]})" for e in unseen)
+            warnings.append(
+                f"Only the validation videos show {counts}: fine-tuning never learns "
+                f"{'it' if len(unseen) == 1 else 'them'}; label {'it' if len(unseen) == 1 else 'them'} "
+                "on another video too, or change --seed to split the videos differently."
+            )
     return {
         "warnings": warnings,
         "format": FORMAT,

@@ -61,6 +61,21 @@ def project(corrected, tmp_path):
     return copy
 
 
+def test_a_label_only_the_validation_videos_show_is_warned_about(corrected, project, tmp_path):
+    options = ExportOptions(stride=4, val_share=0.34)
+    first = _last(export_dataset(project, tmp_path / "a", options)).summary
+    assert not any("Only the validation videos" in w for w in first["warnings"])  # every clip shows all four
+    (val_video,) = first["splits"]["val"]["videos"]
+    with open_project(project) as proj:
+        video = next(v for v in proj.videos.list() if Path(v.path).name == val_video)
+        (track,) = proj.runs.tracks(proj.runs.list_runs(video.id)[-1].id)
+        proj.corrections.add(track.id, 0, 7, "sad", "ann")  # a label no training video has
+    summary = _last(export_dataset(project, tmp_path / "b", options)).summary
+    assert summary["splits"]["val"]["videos"] == [val_video] and summary["splits"]["train"]["labels"]["sad"] == 0
+    sad = summary["splits"]["val"]["labels"]["sad"]
+    assert f"Only the validation videos show sad ({sad}): fine-tuning never learns it" in " ".join(summary["warnings"])
+
+
 def test_export_layout_splits_and_card(corrected, project, tmp_path):
     out = tmp_path / "ds"
     summary = _last(export_dataset(project, out, ExportOptions(stride=4, val_share=0.34))).summary
