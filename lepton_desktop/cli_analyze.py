@@ -101,8 +101,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     _print_json(summary)
     for person in summary["summary"]:
         print(f"lepton: {one_line(person)}", file=sys.stderr)
-    where = "" if args.project is None else f" --project {args.project}"
-    print(f"lepton: to review and correct it, open it in the app: lepton-desktop{where} {video}", file=sys.stderr)
+    if rows is not None:  # with no face there is nothing to review or correct
+        where = "" if args.project is None else f" --project {args.project}"
+        print(f"lepton: to review and correct it, open it in the app: lepton-desktop{where} {video}", file=sys.stderr)
     return 0
 
 

@@ -44,8 +44,16 @@ def find_video(project: Project, video: str | Path) -> VideoRecord:
             return record_by_content
     if not wanted.exists():
         raise CorrectionError(f"{video}: no such file, and no video of this project was at that path.")
+    from lepton_desktop.services.batch_inputs import VIDEO_SUFFIXES
+
+    if wanted.is_dir() or wanted.suffix.lower() not in VIDEO_SUFFIXES:
+        kind = "a folder" if wanted.is_dir() else f"a {wanted.suffix or 'suffix-less'} file"
+        raise CorrectionError(f"{video} is {kind}, not a video of this project; give a video's path or its id.")
+    import shlex
+
+    where = shlex.quote(project.url.removeprefix("sqlite:///"))
     raise CorrectionError(
-        f"{video} is not in this project; add and analyse it first (lepton analyze {video} --project ...)."
+        f"{video} is not in this project; analyse it first: lepton analyze {shlex.quote(text)} --project {where}"
     )
 
 

@@ -54,6 +54,7 @@ def test_analyze_no_faces_and_bad_input(tmp_path):
     blank = make_video(tmp_path / "blank.mp4", 10)
     result = lepton("analyze", blank, "--project", tmp_path / "p.lepton", "--csv", tmp_path / "o.csv")
     assert result.returncode == 0 and "no faces" in result.stderr
+    assert "to review and correct it" not in result.stderr  # nothing to correct
     assert json.loads(result.stdout)["people"] == 0 and json.loads(result.stdout)["summary"] == []
     assert (tmp_path / "o.csv").read_text().strip().count("\n") == 0  # header only
     bad = tmp_path / "bad.mp4"

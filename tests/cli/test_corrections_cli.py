@@ -81,7 +81,12 @@ def test_unknown_label_and_unanalysed_video(analysed, tmp_path):
     elsewhere = tmp_path / "elsewhere.mp4"
     face_clip(elsewhere, 10, lambda i: [], size=(160, 120))  # a real video the project never saw
     other = lepton("agreement", "--project", project, "--video", elsewhere)
-    assert other.returncode == 1 and "not in this project; add and analyse it first" in other.stderr
+    assert other.returncode == 1
+    assert f"not in this project; analyse it first: lepton analyze {elsewhere} --project {project}" in other.stderr
+    readme = tmp_path / "README.md"
+    readme.write_text("notes")
+    text = lepton("agreement", "--project", project, "--video", readme)
+    assert text.returncode == 1 and "README.md is a .md file, not a video of this project" in text.stderr
     single = lepton("agreement", "--project", project, "--video", clip, "--track", "2")
     assert single.returncode == 1 and "two annotators" in single.stderr
 
