@@ -24,6 +24,8 @@ def atomic_output(path: Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it becomes ``path``, on any failure it is removed."""
     if not path.parent.is_dir():
         raise OutputFileError(f"{path}: the folder {path.parent} does not exist.")
+    if path.is_dir():
+        raise OutputFileError(f"{path} is a folder; give the name of a file to write in it.")
     tmp = path.with_name(f".{path.name}.part")
     try:
         yield tmp

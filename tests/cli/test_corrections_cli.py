@@ -130,6 +130,13 @@ def test_a_video_path_that_does_not_exist_is_said_as_such(tmp_path):
     assert not (tmp_path / "c.csv").exists()
 
 
+def test_a_folder_as_the_csv_is_one_sentence(analysed, tmp_path):
+    _, project = analysed
+    result = lepton("corrections", "--project", project, "--csv", tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == f"lepton: error: {tmp_path} is a folder; give the name of a file to write in it.\n"
+
+
 def test_agreement_without_a_frame_in_common_is_not_measured(analysed):
     clip, project = analysed
     base = ["--project", project, "--video", clip]
