@@ -71,7 +71,11 @@ def _cmd_correct(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
         video = svc.find_video(project, args.video)
         track = svc.find_track(project, video.id, args.track)
-        c = svc.add_correction(project, track, args.start, args.end, args.label, args.annotator, args.origin)
+        same = svc.same_as_latest(project, track, args.start, args.end, args.label, args.annotator, args.origin)
+        if same is not None:  # typed twice (shell history): storing it again would change nothing but the counts
+            print(f"lepton: note: this is already your latest correction of Person {track.number} (id {same.id}); "
+                  "nothing was added", file=sys.stderr)  # fmt: skip
+        c = same or svc.add_correction(project, track, args.start, args.end, args.label, args.annotator, args.origin)
         missing = svc.frames_without_face(project, track, c.start_frame, c.end_frame)
     warning = svc.no_face_warning(f"Person {track.number}", c.start_frame, c.end_frame, missing)
     if warning:

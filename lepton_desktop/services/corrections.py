@@ -23,6 +23,22 @@ class CorrectionError(LeptonError):
     """A correction cannot be made as asked."""
 
 
+def same_as_latest(
+    project: Project, track: Track, start: int, end: int, label: str, annotator: str, origin: str = "human"
+) -> Correction | None:
+    """The annotator's newest live correction of this person when it is exactly this one, else None.
+
+    Only the newest: an older identical one is not a duplicate, since making it again puts it above
+    the corrections made after it.
+    """
+    mine = [c for c in project.corrections.list(track_id=track.id) if c.annotator == annotator]
+    if not mine:
+        return None
+    last = mine[-1]
+    same = (last.start_frame, last.end_frame, last.label, last.origin) == (start, end, label, origin)
+    return last if same else None
+
+
 def find_video(project: Project, video: str | Path) -> VideoRecord:
     """A project video by id, by path, or by content (a moved or renamed copy)."""
     text = str(video)

@@ -151,3 +151,17 @@ def test_agreement_without_a_frame_in_common_is_not_measured(analysed):
     assert report["frames"] == 0 and report["agreement"] is None and report["kappa"] is None
     said = "ana and ben labelled no frame in common, so their agreement cannot be measured."
     assert report["note"] == said and result.stderr == f"lepton: note: {said}\n"
+
+
+def test_the_same_correction_typed_twice_is_stored_once(analysed):
+    clip, project = analysed
+    args = ["correct", "--project", project, "--video", clip, "--track", 2, "--start", 30, "--end", 35,
+            "--label", "fear", "--annotator", "cy"]  # fmt: skip
+    first = lepton(*args)
+    again = lepton(*args)
+    assert first.returncode == again.returncode == 0
+    assert json.loads(again.stdout)["id"] == json.loads(first.stdout)["id"]
+    assert "this is already your latest correction of Person 2" in again.stderr
+    other = lepton(*args[:-4], "--label", "sad", "--annotator", "cy")
+    back = lepton(*args)  # the first again, now after another: it must win over "sad", so it is stored
+    assert json.loads(back.stdout)["id"] not in (json.loads(first.stdout)["id"], json.loads(other.stdout)["id"])
