@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from lepton_desktop.core.words import people as count_people
 from lepton_desktop.services.analysis import stored_results
+from lepton_desktop.services.projects import read_only
 
 if TYPE_CHECKING:
     from lepton_desktop.gui.main_window import MainWindow
@@ -31,7 +32,8 @@ def project_label(project: str | Path) -> str:
 def window_title(video: Path | None, project: str | Path) -> str:
     """``video — project — Lepton Desktop`` (the video left out when none is open)."""
     parts = [video.name] if video is not None else []
-    return " — ".join([*parts, project_label(project), APP_TITLE])
+    label = project_label(project) + (" (read-only)" if read_only(project) else "")
+    return " — ".join([*parts, label, APP_TITLE])
 
 
 def bind_project(window: MainWindow) -> None:

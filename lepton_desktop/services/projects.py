@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lepton_desktop.core.records import ProjectSummary, VideoRecord
 from lepton_desktop.store import open_project
-from lepton_desktop.store.database import to_url
+from lepton_desktop.store.database import read_only_here, to_url
 from lepton_desktop.video import VideoReader
 
 
@@ -67,3 +67,8 @@ def summarise(target: str | Path) -> ProjectSummary:
             annotators=counts["annotators"],
             model_versions=counts["model_versions"],
         )
+
+
+def read_only(target: str | Path) -> bool:
+    """Whether the project opens read-only here: its stored results show, and storing anything is refused."""
+    return read_only_here(target)

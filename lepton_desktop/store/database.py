@@ -105,6 +105,8 @@ class Project:
 
         self.engine = engine
         self.url = url
+        self.read_only = False
+        """Opened to read only (a file or folder this process may not write): storing anything fails."""
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.videos = VideoRepository(self)
         self.runs = RunRepository(self)
@@ -183,15 +185,32 @@ def open_project(target: str | Path, *, create: bool = False, exclusive_create: 
     """
     url = to_url(target)
     sqlite_path = _sqlite_path(url)
+    read_only = False
     if sqlite_path is not None:
         _check_sqlite_file(sqlite_path, create=create, exclusive_create=exclusive_create)
-    engine = _make_engine(url)
+        read_only = sqlite_path.exists() and not _writable(sqlite_path)
+    engine = _make_engine(url, read_only_path=sqlite_path if read_only else None)
     try:
-        _migrate(engine, url, sqlite_path, create=create or exclusive_create)
+        _migrate(engine, url, sqlite_path, create=create or exclusive_create, read_only=read_only)
     except BaseException:
         engine.dispose()
         raise
-    return Project(engine, url)
+    project = Project(engine, url)
+    project.read_only = read_only
+    return project
+
+
+def read_only_here(target: str | Path) -> bool:
+    """Whether an existing project file would open read-only here (a read-only share, disk, file or folder)."""
+    path = _sqlite_path(to_url(target))
+    return path is not None and path.is_file() and not _writable(path)
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite may write the project here: the file and its folder (WAL keeps files beside it)."""
+    import os
+
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -220,7 +239,9 @@ def _check_sqlite_file(path: Path, *, create: bool, exclusive_create: bool) -> N
         raise NotAProjectError(f"{path} is not a Lepton project (it is not an SQLite database).")
 
 
-def _make_engine(url: str) -> Engine:
+def _make_engine(url: str, read_only_path: Path | None = None) -> Engine:
+    if read_only_path is not None:
+        return _read_only_engine(read_only_path)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
@@ -240,7 +261,26 @@ def _make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool) -> None:
+def _read_only_engine(path: Path) -> Engine:
+    """A project file this process may not write (a read-only share, disk or file): opened to read only.
+
+    Reading, reports and exports work; anything that would store something fails with the
+    "read-only here" sentence (:func:`storage_error`). ``immutable`` tells SQLite nobody writes the
+    file meanwhile, so it needs no lock or shared-memory file beside it (it cannot make one); the
+    newest commits still in a ``-wal`` file beside it are not seen (a project closed normally has none).
+    """
+    from urllib.parse import quote
+
+    engine = create_engine(f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true")
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("PRAGMA query_only=ON")
+
+    return engine
+
+
+def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool, read_only: bool = False) -> None:
     head = head_revision()
     try:
         with engine.connect() as conn:
@@ -265,6 +305,11 @@ def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool
             return
     elif current == head:
         return
+    elif read_only:
+        raise StorageError(
+            f"Project {url.removeprefix('sqlite:///')}: it was saved by an older version and must be upgraded, "
+            "but it is read-only here; copy it somewhere you may write and open the copy."
+        )
     else:
         from alembic.script import ScriptDirectory
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lepton_desktop.services.output import OutputFileError, atomic_output
+from tests.read_only import mounted_read_only
 
 
 def _read_only_error(*_args, **_kwargs):
@@ -29,25 +29,10 @@ def test_a_read_only_disk_is_one_sentence_even_when_the_cleanup_fails_too(tmp_pa
 
 @pytest.fixture
 def read_only_folder(tmp_path):
-    """A real read-only folder (a read-only bind mount: as root, file modes are not enough)."""
     folder = tmp_path / "ro"
     folder.mkdir()
-    if sys.platform != "linux" or shutil.which("mount") is None:
-        pytest.skip("read-only bind mounts need Linux's mount")
-    made = subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True)
-    if made.returncode != 0:
-        pytest.skip(f"cannot make a read-only mount here: {made.stderr.decode().strip()}")
-    try:
-        probe = folder / "probe"
-        try:
-            probe.touch()
-        except OSError:
-            yield folder  # read-only indeed
-        else:  # an older mount ignored "ro" on a bind
-            probe.unlink()
-            pytest.skip("this mount made the bind writable")
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
+    with mounted_read_only(folder):
+        yield folder
 
 
 def test_corrections_csv_into_a_read_only_folder_as_typed(tmp_path, read_only_folder):
