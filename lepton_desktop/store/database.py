@@ -271,6 +271,9 @@ def _read_only_engine(path: Path) -> Engine:
     """
     from urllib.parse import quote
 
+    wal = path.with_name(f"{path.name}-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        log.warning("%s is read-only here and its newest changes (in %s) cannot be read with it", path, wal.name)
     engine = create_engine(f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true")
 
     @event.listens_for(engine, "connect")
