@@ -7,6 +7,7 @@ redo restores the same row, so the project keeps the full history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
 from lepton_desktop.core.emotions import EMOTIONS
+from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.labels import frame_labels
 from lepton_desktop.core.records import Correction
 from lepton_desktop.services.corrections import same_people
@@ -30,6 +32,8 @@ class CorrectionsModel(QObject):
     """
 
     changed = Signal(object, object)
+    failed = Signal(str)
+    """A change the project refused (read-only, full disk, locked): one sentence; nothing changed."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -37,6 +41,8 @@ class CorrectionsModel(QObject):
         self.video_id: int | None = None
         self.frame_count = 0
         self.items: list[Correction] = []
+        self.failures = 0
+        """How many changes the project has refused (callers compare before and after a push)."""
         self._open: Project | None = None
         self._labels: dict[tuple[int, str | None], np.ndarray] = {}
         self.people: dict[int, int] = {}
@@ -126,7 +132,39 @@ class CorrectionsModel(QObject):
         return self._open
 
 
-class AddCorrection(QUndoCommand):
+class StoreCommand(QUndoCommand):
+    """An undo command whose step the project may refuse (read-only share, full disk, lock).
+
+    A refused step is said once through ``model.failed`` and the command leaves the undo stack
+    (obsolete, so Qt drops it): the stack never claims a change the project did not store, and the
+    error never crosses Qt's C++ (which prefixes it with its own wrapper text). Subclasses write
+    ``apply`` and ``revert``; a command made of parts calls the parts' ``apply``/``revert``.
+    """
+
+    model: CorrectionsModel
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        self._guarded(self.apply)
+
+    def undo(self) -> None:
+        self._guarded(self.revert)
+
+    def _guarded(self, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except (LeptonError, ValueError) as exc:
+            self.setObsolete(True)
+            self.model.failures += 1
+            self.model.failed.emit(str(exc))
+
+
+class AddCorrection(StoreCommand):
     """Label a range. Undo tombstones it; redo restores the same row."""
 
     def __init__(self, model: CorrectionsModel, track_id: int, start: int, end: int, label: str, annotator: str,
@@ -136,18 +174,18 @@ class AddCorrection(QUndoCommand):
         self.args = (track_id, start, end, label, annotator, origin)
         self.correction_id: int | None = None
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         if self.correction_id is None:
             self.correction_id = self.model.add(*self.args).id
         else:
             self.model.set_live(self.correction_id, True)
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         assert self.correction_id is not None
         self.model.set_live(self.correction_id, False)
 
 
-class SplitCorrection(QUndoCommand):
+class SplitCorrection(StoreCommand):
     """Split a correction at a frame: the original is tombstoned, two halves take its place."""
 
     def __init__(self, model: CorrectionsModel, original: Correction, at: int) -> None:
@@ -160,18 +198,18 @@ class SplitCorrection(QUndoCommand):
             AddCorrection(model, original.track_id, at, original.end_frame, *same),
         ]
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         self.model.set_live(self.original.id, False)
         for part in self.parts:
-            part.redo()
+            part.apply()
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         for part in reversed(self.parts):
-            part.undo()
+            part.revert()
         self.model.set_live(self.original.id, True)
 
 
-class ReplaceCorrection(QUndoCommand):
+class ReplaceCorrection(StoreCommand):
     """Trim or move a correction: the original is tombstoned and a new one (same label) covers the new range."""
 
     def __init__(self, model: CorrectionsModel, original: Correction, start: int, end: int) -> None:
@@ -182,16 +220,16 @@ class ReplaceCorrection(QUndoCommand):
             model, original.track_id, start, end, original.label, original.annotator, original.origin
         )
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         self.model.set_live(self.original.id, False)
-        self.part.redo()
+        self.part.apply()
 
-    def undo(self) -> None:
-        self.part.undo()
+    def revert(self) -> None:
+        self.part.revert()
         self.model.set_live(self.original.id, True)
 
 
-class RemoveCorrection(QUndoCommand):
+class RemoveCorrection(StoreCommand):
     """Delete a correction (a tombstone); undo restores it."""
 
     def __init__(self, model: CorrectionsModel, correction_id: int) -> None:
@@ -199,8 +237,8 @@ class RemoveCorrection(QUndoCommand):
         self.model = model
         self.correction_id = correction_id
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         self.model.set_live(self.correction_id, False)
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         self.model.set_live(self.correction_id, True)

@@ -216,12 +216,11 @@ class LabellingMixin(_Base):
             return
         if not self.settings.annotator and not self.ask_annotator():
             return
-        try:
-            self.undo_group.activeStack().push(
-                AddCorrection(self.corrections, track_id, first, last, label, self.settings.annotator)
-            )
-        except (LeptonError, ValueError) as exc:
-            self._error("The correction was not saved", str(exc))
+        refused = self.corrections.failures
+        self.undo_group.activeStack().push(
+            AddCorrection(self.corrections, track_id, first, last, label, self.settings.annotator)
+        )
+        if self.corrections.failures != refused:  # said in a message box (corrections.failed)
             return
         name = self.results.names.get(number, f"Person {number}")
         boxes = self.results.boxes.get(number)
@@ -275,6 +274,7 @@ class LabellingMixin(_Base):
         if not self.settings.annotator and not self.ask_annotator():
             return
         track_id = self.results.track_ids[number]
+        refused = self.corrections.failures
         self.undo_group.activeStack().push(
             AddCorrection(
                 self.corrections,
@@ -286,7 +286,8 @@ class LabellingMixin(_Base):
                 "accepted",
             )
         )
-        self.statusBar().showMessage(f"Accepted {segment.label} for frames {segment.start}–{segment.end}", 4000)
+        if self.corrections.failures == refused:
+            self.statusBar().showMessage(f"Accepted {segment.label} for frames {segment.start}–{segment.end}", 4000)
 
     def jump_correction(self, direction: int) -> None:
         """Go to the start of the next (or previous) correction of the active person."""

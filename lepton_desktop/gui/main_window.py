@@ -86,6 +86,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
 
         self.results = ResultsModel(self)
         self.corrections = CorrectionsModel(self)
+        self.corrections.failed.connect(lambda text: self._error("The correction was not saved", text))
         self.corrections.changed.connect(self._corrections_changed)
         self.undo_group = QUndoGroup(self)
         self._undo_stacks: dict[tuple[str, str], QUndoStack] = {}
