@@ -71,6 +71,11 @@ def _cmd_correct(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
         video = svc.find_video(project, args.video)
         track = svc.find_track(project, video.id, args.track)
+        for name in ("start", "end"):
+            value = getattr(args, name)
+            if isinstance(value, Seconds):
+                setattr(args, name, svc.frame_at_time(video, float(value)))
+                print(f"lepton: {float(value):g} s is frame {getattr(args, name)}", file=sys.stderr)
         same = svc.same_as_latest(project, track, args.start, args.end, args.label, args.annotator, args.origin)
         if same is not None:  # typed twice (shell history): storing it again would change nothing but the counts
             print(f"lepton: note: this is already your latest correction of Person {track.number} (id {same.id}); "
@@ -176,6 +181,29 @@ def _whole(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
+class Seconds(float):
+    """A time typed for a frame (``12.5s``, ``0:12.5``, ``00:00:12.400``): the frame on screen then."""
+
+
+def _frame_or_time(text: str) -> int | Seconds:
+    """A frame number, or a time in seconds (``12.5s``) or clock form (``1:02.5``, ``0:01:02.5``)."""
+    value = text.strip().lower()
+    if not (value.endswith("s") or ":" in value):
+        return _frame_number(value)
+    try:
+        parts = [float(p) for p in value.removesuffix("s").split(":")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither a frame number nor a time (12.5s, 1:02.5 or 0:01:02.5)"
+        ) from None
+    if len(parts) > 3 or any(p < 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time (12.5s, 1:02.5 or 0:01:02.5)")
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + part
+    return Seconds(seconds)
+
+
 def _frame_number(text: str) -> int:
     value = _whole(text)
     if value < 0:
@@ -244,8 +272,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_project_option(p)
     p.add_argument("--video", required=True, help="video path (or its id in the project)")
     p.add_argument("--track", required=True, type=_positive, help="person number (the 'track' column of analyze --csv)")
-    p.add_argument("--start", required=True, type=_frame_number, help="first frame (0-based)")
-    p.add_argument("--end", required=True, type=_frame_number, help="last frame, inclusive")
+    p.add_argument(
+        "--start",
+        required=True,
+        type=_frame_or_time,
+        help="first frame (0-based), or a time: 12.5s, 1:02.5 (the frame on screen then)",
+    )
+    p.add_argument("--end", required=True, type=_frame_or_time, help="last frame, inclusive (or a time)")  # fmt: skip
     p.add_argument("--label", required=True, choices=EMOTIONS, help="the emotion")
     p.add_argument("--annotator", required=True, help="who made the correction")
     p.add_argument("--origin", default="human", choices=("human", "accepted", "import"), help=argparse.SUPPRESS)

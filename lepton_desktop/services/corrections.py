@@ -23,6 +23,20 @@ class CorrectionError(LeptonError):
     """A correction cannot be made as asked."""
 
 
+def frame_at_time(video: VideoRecord, seconds: float) -> int:
+    """The frame of a project video on screen at ``seconds`` (its own timestamps: exact on variable frame rates)."""
+    from lepton_desktop.video import VideoReader
+
+    if not Path(video.path).is_file():
+        raise CorrectionError(f"{video.path} is not there to turn a time into a frame; give frame numbers instead.")
+    with VideoReader(video.path) as reader:
+        timeline = reader.timeline
+    duration = float(timeline.times()[-1]) if timeline.frame_count else 0.0
+    if seconds > duration + timeline.frame_duration():
+        raise CorrectionError(f"{seconds:g} s is past the end of the video ({duration:.2f} s).")
+    return timeline.frame_at(seconds)
+
+
 def same_as_latest(
     project: Project, track: Track, start: int, end: int, label: str, annotator: str, origin: str = "human"
 ) -> Correction | None:

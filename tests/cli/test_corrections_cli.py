@@ -165,3 +165,22 @@ def test_the_same_correction_typed_twice_is_stored_once(analysed):
     other = lepton(*args[:-4], "--label", "sad", "--annotator", "cy")
     back = lepton(*args)  # the first again, now after another: it must win over "sad", so it is stored
     assert json.loads(back.stdout)["id"] not in (json.loads(first.stdout)["id"], json.loads(other.stdout)["id"])
+
+
+def test_a_range_can_be_typed_in_seconds(analysed):
+    from lepton_desktop.video import VideoReader
+
+    clip, project = analysed
+    with VideoReader(clip) as reader:
+        times = reader.timeline.times()
+    base = ["correct", "--project", project, "--video", clip, "--track", 1, "--label", "surprise", "--annotator", "dee"]
+    done = lepton(*base, "--start", "0.4s", "--end", "0:01.0")
+    assert done.returncode == 0, done.stderr
+    made = json.loads(done.stdout)
+    assert times[made["start_frame"]] <= 0.4 < times[made["start_frame"] + 1]  # the frame on screen then
+    assert times[made["end_frame"]] <= 1.0 < times[made["end_frame"] + 1]
+    assert f"lepton: 0.4 s is frame {made['start_frame']}" in done.stderr
+    late = lepton(*base, "--start", "1s", "--end", "99s")
+    assert late.returncode == 1 and "99 s is past the end of the video" in late.stderr
+    typo = lepton(*base, "--start", "1:x", "--end", "2s")
+    assert typo.returncode == 2 and "neither a frame number nor a time" in typo.stderr
