@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,7 +75,7 @@ def _cmd_correct(args: argparse.Namespace) -> int:
         for name in ("start", "end"):
             value = getattr(args, name)
             if isinstance(value, Seconds):
-                setattr(args, name, svc.frame_at_time(video, float(value)))
+                setattr(args, name, svc.frame_at_time(video, float(value), args.video))
                 print(f"lepton: {float(value):g} s is frame {getattr(args, name)}", file=sys.stderr)
         same = svc.same_as_latest(project, track, args.start, args.end, args.label, args.annotator, args.origin)
         if same is not None:  # typed twice (shell history): storing it again would change nothing but the counts
@@ -196,7 +197,8 @@ def _frame_or_time(text: str) -> int | Seconds:
         raise argparse.ArgumentTypeError(
             f"{text!r} is neither a frame number nor a time (12.5s, 1:02.5 or 0:01:02.5)"
         ) from None
-    if len(parts) > 3 or any(p < 0 for p in parts):
+    clock_ok = all(p < 60 for p in parts[1:])  # 1:75 is no clock time
+    if len(parts) > 3 or not all(math.isfinite(p) and p >= 0 for p in parts) or not clock_ok:
         raise argparse.ArgumentTypeError(f"{text!r} is not a time (12.5s, 1:02.5 or 0:01:02.5)")
     seconds = 0.0
     for part in parts:

@@ -7,6 +7,7 @@ redo restores the same row, so the project keeps the full history.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -155,6 +156,20 @@ class StoreCommand(QUndoCommand):
     def undo(self) -> None:
         self._guarded(self.revert)
 
+    @staticmethod
+    def _together(steps: list[tuple[Callable[[], None], Callable[[], None]]]) -> None:
+        """Run (do, undo) steps in order; when one is refused, undo the ones done (best effort), then raise."""
+        done: list[Callable[[], None]] = []
+        try:
+            for step, inverse in steps:
+                step()
+                done.append(inverse)
+        except BaseException:
+            for inverse in reversed(done):
+                with contextlib.suppress(Exception):
+                    inverse()
+            raise
+
     def _guarded(self, step: Callable[[], None]) -> None:
         try:
             step()
@@ -199,14 +214,18 @@ class SplitCorrection(StoreCommand):
         ]
 
     def apply(self) -> None:
-        self.model.set_live(self.original.id, False)
-        for part in self.parts:
-            part.apply()
+        original = self.original.id
+        self._together([
+            (lambda: self.model.set_live(original, False), lambda: self.model.set_live(original, True)),
+            *((part.apply, part.revert) for part in self.parts),
+        ])  # fmt: skip
 
     def revert(self) -> None:
-        for part in reversed(self.parts):
-            part.revert()
-        self.model.set_live(self.original.id, True)
+        original = self.original.id
+        self._together([
+            *((part.revert, part.apply) for part in reversed(self.parts)),
+            (lambda: self.model.set_live(original, True), lambda: self.model.set_live(original, False)),
+        ])  # fmt: skip
 
 
 class ReplaceCorrection(StoreCommand):
@@ -221,12 +240,18 @@ class ReplaceCorrection(StoreCommand):
         )
 
     def apply(self) -> None:
-        self.model.set_live(self.original.id, False)
-        self.part.apply()
+        original = self.original.id
+        self._together([
+            (lambda: self.model.set_live(original, False), lambda: self.model.set_live(original, True)),
+            (self.part.apply, self.part.revert),
+        ])  # fmt: skip
 
     def revert(self) -> None:
-        self.part.revert()
-        self.model.set_live(self.original.id, True)
+        original = self.original.id
+        self._together([
+            (self.part.revert, self.part.apply),
+            (lambda: self.model.set_live(original, True), lambda: self.model.set_live(original, False)),
+        ])  # fmt: skip
 
 
 class RemoveCorrection(StoreCommand):

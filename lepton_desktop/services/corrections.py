@@ -23,13 +23,17 @@ class CorrectionError(LeptonError):
     """A correction cannot be made as asked."""
 
 
-def frame_at_time(video: VideoRecord, seconds: float) -> int:
-    """The frame of a project video on screen at ``seconds`` (its own timestamps: exact on variable frame rates)."""
+def frame_at_time(video: VideoRecord, seconds: float, given: str | Path | None = None) -> int:
+    """The frame of a project video on screen at ``seconds`` (its own timestamps: exact on variable frame rates).
+
+    ``given``: the file the user named, read when it is there (a moved copy the project knows by content).
+    """
     from lepton_desktop.video import VideoReader
 
-    if not Path(video.path).is_file():
+    path = Path(given) if given is not None and Path(given).is_file() else Path(video.path)
+    if not path.is_file():
         raise CorrectionError(f"{video.path} is not there to turn a time into a frame; give frame numbers instead.")
-    with VideoReader(video.path) as reader:
+    with VideoReader(path) as reader:
         timeline = reader.timeline
     duration = float(timeline.times()[-1]) if timeline.frame_count else 0.0
     if seconds > duration + timeline.frame_duration():

@@ -265,22 +265,30 @@ def _read_only_engine(path: Path) -> Engine:
     """A project file this process may not write (a read-only share, disk or file): opened to read only.
 
     Reading, reports and exports work; anything that would store something fails with the
-    "read-only here" sentence (:func:`storage_error`). ``immutable`` tells SQLite nobody writes the
-    file meanwhile, so it needs no lock or shared-memory file beside it (it cannot make one); the
-    newest commits still in a ``-wal`` file beside it are not seen (a project closed normally has none).
+    "read-only here" sentence (:func:`storage_error`). SQLite reads it in ``mode=ro`` (it sees
+    commits still in a ``-wal`` file beside it, and others writing meanwhile); where that cannot
+    work (no shared-memory file can be made beside it), ``immutable``: no lock, and a ``-wal``
+    beside it is not read (a project closed normally has none; the log says so otherwise). The
+    connection is made by :mod:`sqlite3` itself, so ``#``, ``%`` or ``?`` in a path stay literal.
     """
+    import sqlite3
     from urllib.parse import quote
 
-    wal = path.with_name(f"{path.name}-wal")
-    if wal.is_file() and wal.stat().st_size > 0:
-        log.warning("%s is read-only here and its newest changes (in %s) cannot be read with it", path, wal.name)
-    engine = create_engine(f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true")
+    target = f"file:{quote(str(path.resolve()), safe='/')}"
 
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.execute("PRAGMA query_only=ON")
+    def connect() -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(f"{target}?mode=ro", uri=True, check_same_thread=False)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            wal = path.with_name(f"{path.name}-wal")
+            if wal.is_file() and wal.stat().st_size > 0:
+                log.warning("%s is read-only here; its newest changes (in %s) cannot be read", path, wal.name)
+            conn = sqlite3.connect(f"{target}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        conn.execute("PRAGMA query_only=ON")
+        return conn
 
-    return engine
+    return create_engine("sqlite://", creator=connect)
 
 
 def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool, read_only: bool = False) -> None:
@@ -308,11 +316,6 @@ def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool
             return
     elif current == head:
         return
-    elif read_only:
-        raise StorageError(
-            f"Project {url.removeprefix('sqlite:///')}: it was saved by an older version and must be upgraded, "
-            "but it is read-only here; copy it somewhere you may write and open the copy."
-        )
     else:
         from alembic.script import ScriptDirectory
 
@@ -321,6 +324,11 @@ def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool
             raise NewerProjectError(
                 f"This project was saved by a newer version of Lepton Desktop (schema {current}); "
                 "update Lepton Desktop to open it. The file was not changed."
+            )
+        if read_only:
+            raise StorageError(
+                f"Project {url.removeprefix('sqlite:///')}: it was saved by an older version and must be "
+                "upgraded, but it is read-only here; copy it somewhere you may write and open the copy."
             )
         if sqlite_path is not None:
             backup = sqlite_path.with_name(f"{sqlite_path.name}.bak-{current}")

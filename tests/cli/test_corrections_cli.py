@@ -184,3 +184,17 @@ def test_a_range_can_be_typed_in_seconds(analysed):
     assert late.returncode == 1 and "99 s is past the end of the video" in late.stderr
     typo = lepton(*base, "--start", "1:x", "--end", "2s")
     assert typo.returncode == 2 and "neither a frame number nor a time" in typo.stderr
+    for wrong in ("nans", "1:75", "inf s"):
+        refused = lepton(*base, "--start", wrong, "--end", "1s")
+        assert refused.returncode == 2 and "is not a time" in refused.stderr, (wrong, refused.stderr)
+
+
+def test_a_time_on_a_moved_copy_reads_the_copy(analysed, tmp_path):
+    import shutil
+
+    clip, project = analysed
+    moved = shutil.copy(clip, tmp_path / "renamed.mp4")  # the project knows it by content
+    done = lepton("correct", "--project", project, "--video", moved, "--track", 1, "--label", "sad",
+                  "--annotator", "eve", "--start", "0.4s", "--end", "0.8s")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["start_frame"] < json.loads(done.stdout)["end_frame"]

@@ -16,7 +16,8 @@ READ_ONLY = "the project file is read-only here; nothing was saved. Copy it some
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):
     """An analysed and corrected project, then mounted read-only with its folder."""
-    folder = tmp_path_factory.mktemp("share")
+    folder = tmp_path_factory.mktemp("share") / "study #2 50%"  # characters a URI would read as its own
+    folder.mkdir()
     home = tmp_path_factory.mktemp("home")
     project = folder / "study.lepton"
     assert lepton("analyze", "--project", project, home=home).returncode == 0

@@ -189,6 +189,31 @@ def test_trim_a_chosen_correction(qtbot, window, tmp_path):
     assert (back.start_frame, back.end_frame) == (10, 30)
 
 
+def test_a_split_the_project_refuses_half_way_leaves_the_correction_whole(qtbot, window, tmp_path, monkeypatch):
+    from lepton_desktop.store.errors import StorageError
+
+    window.timeline.select(1, 10, 30)
+    window.label_selection("fear")
+    [whole] = _stored(tmp_path)
+    real_add, calls = window.corrections.add, []
+
+    def second_add_fails(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise StorageError("Project l.lepton: the disk holding the project is full; nothing was saved.")
+        return real_add(*args)
+
+    monkeypatch.setattr(window.corrections, "add", second_add_fails)
+    window.seek(20)
+    window.split_at_playhead()
+    assert len(calls) == 2  # the first half was stored, then the second refused
+    assert window.last_error.text() == "Project l.lepton: the disk holding the project is full; nothing was saved."
+    window.last_error.close()
+    assert [(c.id, c.start_frame, c.end_frame) for c in _stored(tmp_path)] == [(whole.id, 10, 30)]  # put back
+    assert window.timeline.rows[1].corrected[10:31].tolist() == [EMOTIONS.index("fear")] * 21
+    assert window.undo_action.text().endswith("label 10–30 fear")  # the refused split is not on the stack
+
+
 def test_layer_selector_shows_one_annotators_corrections(qtbot, window):
     window.timeline.select(1, 0, 9)
     window.label_selection("happy")
