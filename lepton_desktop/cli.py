@@ -72,11 +72,12 @@ def _cmd_correct(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
         video = svc.find_video(project, args.video)
         track = svc.find_track(project, video.id, args.track)
-        for name in ("start", "end"):
-            value = getattr(args, name)
-            if isinstance(value, Seconds):
-                setattr(args, name, svc.frame_at_time(video, float(value), args.video))
-                print(f"lepton: {float(value):g} s is frame {getattr(args, name)}", file=sys.stderr)
+        times = [float(v) for v in (args.start, args.end) if isinstance(v, Seconds)]
+        found = svc.frames_at_times(video, times, args.video) if times else []  # the video read once
+        for seconds, frame in zip(times, found, strict=True):
+            print(f"lepton: {seconds:g} s is frame {frame}", file=sys.stderr)
+        frames = iter(found)
+        args.start, args.end = (next(frames) if isinstance(v, Seconds) else v for v in (args.start, args.end))
         same = svc.same_as_latest(project, track, args.start, args.end, args.label, args.annotator, args.origin)
         if same is not None:  # typed twice (shell history): storing it again would change nothing but the counts
             print(f"lepton: note: this is already your latest correction of Person {track.number} (id {same.id}); "
@@ -165,13 +166,7 @@ def _cmd_project_add(args: argparse.Namespace) -> int:
 def _cmd_project_show(args: argparse.Namespace) -> int:
     from lepton_desktop.services.projects import summarise
 
-    if args.path is None:
-        from lepton_desktop.services.analysis import default_project
-        from lepton_desktop.services.projects import ensure_project
-
-        args.path = default_project()
-        ensure_project(args.path)
-    _print_json(_summary_json(summarise(args.path)))
+    _print_json(_summary_json(summarise(args.path or made_default_project())))
     return 0
 
 
@@ -352,6 +347,16 @@ def _stop_cleanly_on_sigterm() -> None:
 
     with contextlib.suppress(ValueError):  # not the main thread (embedded use): the default stays
         signal.signal(signal.SIGTERM, stop)
+
+
+def made_default_project() -> Path:
+    """The per-user default project, made on first use (as `lepton analyze` and the app make it)."""
+    from lepton_desktop.services.analysis import default_project
+    from lepton_desktop.services.projects import ensure_project
+
+    project = default_project()
+    ensure_project(project)
+    return project
 
 
 def add_project_option(p: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lepton_desktop.cli import _positive, _print_json
+from lepton_desktop.cli import _positive, _print_json, made_default_project
 
 T = TypeVar("T")
 
@@ -49,12 +49,7 @@ def _project(args: argparse.Namespace) -> str | Path:
 
 def _versions_project(args: argparse.Namespace) -> str | Path:
     """The project whose model versions are listed or switched; the per-user default is made on first use."""
-    from lepton_desktop.services.projects import ensure_project
-
-    project = _project(args)
-    if not args.project:
-        ensure_project(project)
-    return project
+    return args.project or made_default_project()
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

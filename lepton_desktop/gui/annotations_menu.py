@@ -56,9 +56,8 @@ class AnnotationsMenu:
             return
         out = Path(path)
         fmt, suffix = EXPORT_FILTERS.get(chosen) or (_BY_SUFFIX.get(out.suffix.lower(), "eaf"), out.suffix or ".eaf")
-        fmt = SUFFIX_FORMATS.get(
-            out.suffix.lower(), fmt
-        )  # a name typed as .eaf or .boris says which, whatever the filter
+        # a name typed as .eaf or .boris says which format, whatever the filter
+        fmt = SUFFIX_FORMATS.get(out.suffix.lower(), fmt)
         if not out.suffix:
             out = out.with_name(out.name + suffix)
         try:

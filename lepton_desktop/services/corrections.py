@@ -7,6 +7,7 @@ each sees the other's corrections on its next read (the GUI's Refresh).
 
 from __future__ import annotations
 
+import shlex
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,8 @@ class CorrectionError(LeptonError):
     """A correction cannot be made as asked."""
 
 
-def frame_at_time(video: VideoRecord, seconds: float, given: str | Path | None = None) -> int:
-    """The frame of a project video on screen at ``seconds`` (its own timestamps: exact on variable frame rates).
+def frames_at_times(video: VideoRecord, times: list[float], given: str | Path | None = None) -> list[int]:
+    """The frames of a project video on screen at ``times`` (its own timestamps: exact on variable frame rates).
 
     ``given``: the file the user named, read when it is there (a moved copy the project knows by content).
     """
@@ -36,9 +37,10 @@ def frame_at_time(video: VideoRecord, seconds: float, given: str | Path | None =
     with VideoReader(path) as reader:
         timeline = reader.timeline
     duration = float(timeline.times()[-1]) if timeline.frame_count else 0.0
-    if seconds > duration + timeline.frame_duration():
-        raise CorrectionError(f"{seconds:g} s is past the end of the video ({duration:.2f} s).")
-    return timeline.frame_at(seconds)
+    for seconds in times:
+        if seconds > duration + timeline.frame_duration():
+            raise CorrectionError(f"{seconds:g} s is past the end of the video ({duration:.2f} s).")
+    return [timeline.frame_at(seconds) for seconds in times]
 
 
 def same_as_latest(
@@ -83,8 +85,6 @@ def find_video(project: Project, video: str | Path) -> VideoRecord:
     if wanted.is_dir() or wanted.suffix.lower() not in VIDEO_SUFFIXES:
         kind = "a folder" if wanted.is_dir() else f"a {wanted.suffix or 'suffix-less'} file"
         raise CorrectionError(f"{video} is {kind}, not a video of this project; give a video's path or its id.")
-    import shlex
-
     where = shlex.quote(project.url.removeprefix("sqlite:///"))
     raise CorrectionError(
         f"{video} is not in this project; analyse it first: lepton analyze {shlex.quote(text)} --project {where}"

@@ -105,8 +105,6 @@ class Project:
 
         self.engine = engine
         self.url = url
-        self.read_only = False
-        """Opened to read only (a file or folder this process may not write): storing anything fails."""
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.videos = VideoRepository(self)
         self.runs = RunRepository(self)
@@ -195,9 +193,7 @@ def open_project(target: str | Path, *, create: bool = False, exclusive_create: 
     except BaseException:
         engine.dispose()
         raise
-    project = Project(engine, url)
-    project.read_only = read_only
-    return project
+    return Project(engine, url)
 
 
 def read_only_here(target: str | Path) -> bool:

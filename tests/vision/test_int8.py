@@ -57,6 +57,14 @@ def test_cpu_analysis_reads_faces_in_int8_unless_asked_for_float():
     assert get_analysis_engine("cpu", runtime="torch").device_name == "CPU"
 
 
+def test_the_cli_offers_every_runtime_the_engine_knows():
+    from lepton_desktop.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    runtime = next(a for a in sub.choices["analyze"]._actions if a.dest == "runtime")
+    assert tuple(runtime.choices) == RUNTIMES  # written twice: cli_analyze does not import the engine
+
+
 def test_int8_gives_float32s_answers_on_real_faces(faces):
     shipped = bundled_weights(RESNET_MODEL.file)
     quantised, plain = OrtNetworks(shipped), OrtNetworks(shipped, int8=False)
