@@ -55,7 +55,9 @@ def test_batch_of_a_folder_and_a_list_stores_what_analyze_stores(tmp_path):
 
 
 def test_ctrl_c_stops_and_keeps_what_finished(tmp_path):
-    videos = clips(tmp_path / "v", 3, 60)
+    # enough videos that some are still to do when the first is stored: on a fast CPU three of them
+    # once all finished before the Ctrl+C arrived (and the batch rightly said "done")
+    videos = clips(tmp_path / "v", 8, 60)
     project = tmp_path / "p.lepton"
     command = [sys.executable, "-m", "lepton_desktop", "batch", *map(str, videos), "--project", str(project),
                "--workers", "1", "--device", "cpu"]  # fmt: skip
