@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import URL, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -239,7 +239,11 @@ def _make_engine(url: str, read_only_path: Path | None = None) -> Engine:
     if read_only_path is not None:
         return _read_only_engine(read_only_path)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        path = _sqlite_path(url)
+        # a project file is named by a URL built from its path, never parsed from text: a "?" or
+        # "%20" in a file name is part of the name, not a query or an escape
+        target: str | URL = url if path is None else URL.create("sqlite", database=str(path))
+        engine = create_engine(target, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
