@@ -21,8 +21,10 @@ from lepton_desktop.core.errors import LeptonError
 log = logging.getLogger("lepton.cli")
 
 
-def _print_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+def _print_json(payload: Any, *, csv_out: Path | None = None) -> None:
+    """The command's JSON summary on stdout; on stderr when ``csv_out`` is ``-`` (the CSV rows took stdout)."""
+    stream = sys.stderr if csv_out is not None and str(csv_out) == "-" else sys.stdout
+    stream.write(json.dumps(payload, indent=2, default=str) + "\n")
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -61,7 +63,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         if r.note:
             entry["note"] = r.note
         report.append(entry)
-    _print_json(report)
+    _print_json(report, csv_out=args.csv)
     return 0
 
 
@@ -96,7 +98,7 @@ def _cmd_corrections(args: argparse.Namespace) -> int:
     from lepton_desktop.services.corrections import export_corrections
 
     count = export_corrections(args.project, args.csv, args.video, history=args.history)
-    _print_json({"csv": str(args.csv), "rows": count})
+    _print_json({"csv": str(args.csv), "rows": count}, csv_out=args.csv)
     return 0
 
 
@@ -259,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("images", nargs="+", type=Path, help="image files")
     p.add_argument("--aligned", action="store_true", help="the images are face crops already: skip detection")
-    p.add_argument("--csv", type=Path, help="write path,<7 emotions> rows here")
+    p.add_argument("--csv", type=Path, help="write path,<7 emotions> rows here (- for standard output)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.set_defaults(func=_cmd_classify)
 
@@ -284,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("corrections", help="export corrections as CSV", description="Export corrections as CSV.")
     add_project_option(p)
     p.add_argument("--video", help="only this video (path or id)")
-    p.add_argument("--csv", required=True, type=Path, help="file to write")
+    p.add_argument("--csv", required=True, type=Path, help="file to write (- for standard output)")
     p.add_argument("--history", action="store_true", help="include undone corrections (with undone_at)")
     p.set_defaults(func=_cmd_corrections)
 

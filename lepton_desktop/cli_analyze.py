@@ -98,7 +98,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.csv is not None:
         write_analysis_csv(args.csv, rows, timeline)
         summary["csv"] = str(args.csv)
-    _print_json(summary)
+    _print_json(summary, csv_out=args.csv)
     for person in summary["summary"]:
         print(f"lepton: {one_line(person)}", file=sys.stderr)
     if rows is not None:  # with no face there is nothing to review or correct
@@ -116,7 +116,7 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument("video", type=Path, nargs="?", help="video file (default: the bundled sample)")
     p.add_argument("--project", help="project file or URL (default: your default project)")
-    p.add_argument("--csv", type=Path, help="also write frame,time_s,track,x,y,w,h,<7 emotions> rows here")
+    p.add_argument("--csv", type=Path, help="also write frame,time_s,track,x,y,w,h,<7 emotions> rows here (- for standard output)")
     p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda or mps")
     p.add_argument(
         "--runtime",

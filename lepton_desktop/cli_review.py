@@ -24,7 +24,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
                    "reason_text", "score", "detail"]  # fmt: skip
         write_csv(args.csv, columns, [[r.get(c, "") for c in columns] for r in rows])
         document["csv"] = str(args.csv)
-    _print_json(document)
+    _print_json(document, csv_out=args.csv)
     listed = ", ".join(f"{n} {r.replace('_', ' ')}" for r, n in queue.counts.items() if n)
     print(f"lepton: {len(queue.items)} items to review ({listed or 'nothing'})", file=sys.stderr)
     return 0
@@ -45,5 +45,5 @@ def add_commands(sub: Any) -> None:
     add_project_option(p)
     p.add_argument("--video", required=True, help="video path (or its id in the project)")
     p.add_argument("--reason", action="append", choices=REASONS, help="only this reason (repeatable)")
-    p.add_argument("--csv", type=Path, help="also write the queue as CSV here")
+    p.add_argument("--csv", type=Path, help="also write the queue as CSV here (- for standard output)")
     p.set_defaults(func=_cmd_review)

@@ -55,7 +55,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--init",
         type=Path,
         default=None,
-        help="start from these safetensors weights (e.g. models/expression_resnet.safetensors)",
+        help="start from these safetensors weights (e.g. models/expression_resnet.safetensors); narrower "
+        "weights than --widths are widened first, computing the same function (training/widen.py)",
     )
     p.add_argument(
         "--class-power",
@@ -151,7 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.init is not None:
         from safetensors.torch import load_file
 
-        model.load_state_dict(load_file(str(args.init)))
+        initial = load_file(str(args.init))
+        if initial["stem.0.weight"].shape[0] != widths[0]:
+            from training.widen import widen
+
+            initial = widen(initial, widths, seed=args.seed)
+        model.load_state_dict(initial)
     class_weight = class_weights(train.targets, args.class_power)
     ema = ExpressionResNet(widths=widths)
     ema.load_state_dict(model.state_dict())

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -37,14 +39,27 @@ def safe_cell(value: object) -> object:
 def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]], delimiter: str = ",") -> Path:
     """Write a CSV file atomically (a temporary file renamed at the end); clear errors for full or read-only disks.
 
-    Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) are written
+    ``-`` writes to standard output instead. Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) are written
     with a leading apostrophe, so opening an export never runs what someone typed as a name.
     """
+    if is_stdout(path):  # "-": the rows go to standard output, for a pipe
+        _write_rows(sys.stdout, header, rows, delimiter)
+        sys.stdout.flush()
+        return path
     with atomic_output(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, delimiter=delimiter)
-        writer.writerow(header)
-        writer.writerows([safe_cell(v) for v in row] for row in rows)  # names, paths: text from people
+        _write_rows(handle, header, rows, delimiter)
     return path
+
+
+def is_stdout(path: Path | str | None) -> bool:
+    """Whether an output named on the command line is ``-``, standard output."""
+    return path is not None and str(path) == "-"
+
+
+def _write_rows(handle: TextIO, header: Iterable[str], rows: Iterable[Iterable[object]], delimiter: str) -> None:
+    writer = csv.writer(handle, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)  # names, paths: text from people
 
 
 def _number(value: float, digits: int) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -53,6 +55,16 @@ def test_correct_export_and_agreement(analysed, tmp_path):
         ("ana", "happy", "0", "39"), ("ana", "sad", "20", "39")
     ]  # fmt: skip
     assert rows[0]["person"] == "Person 1" and rows[0]["track"] == "1"
+    # "-": the rows on standard output for a pipe, the summary on stderr, no file named "-"
+    piped = lepton("corrections", "--project", project, "--csv", "-")
+    assert piped.returncode == 0, piped.stderr
+    assert list(csv.DictReader(io.StringIO(piped.stdout))) == rows
+    assert json.loads(piped.stderr)["rows"] == 4 and not Path("-").exists()
+    analysed_again = lepton("analyze", clip, "--project", project, "--csv", "-")  # reused run: its rows
+    assert analysed_again.returncode == 0, analysed_again.stderr
+    frames = list(csv.DictReader(io.StringIO(analysed_again.stdout)))
+    assert {r["track"] for r in frames} == {"1", "2"} and len(frames) == 80
+    assert '"csv": "-"' in analysed_again.stderr  # the summary, on stderr
 
 
 @pytest.mark.parametrize(
