@@ -116,7 +116,9 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument("video", type=Path, nargs="?", help="video file (default: the bundled sample)")
     p.add_argument("--project", help="project file or URL (default: your default project)")
-    p.add_argument("--csv", type=Path, help="also write frame,time_s,track,x,y,w,h,<7 emotions> rows here (- for standard output)")
+    p.add_argument(
+        "--csv", type=Path, help="also write frame,time_s,track,x,y,w,h,<7 emotions> rows here (- for standard output)"
+    )
     p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda or mps")
     p.add_argument(
         "--runtime",

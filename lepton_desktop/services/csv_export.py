@@ -39,8 +39,9 @@ def safe_cell(value: object) -> object:
 def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]], delimiter: str = ",") -> Path:
     """Write a CSV file atomically (a temporary file renamed at the end); clear errors for full or read-only disks.
 
-    ``-`` writes to standard output instead. Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) are written
-    with a leading apostrophe, so opening an export never runs what someone typed as a name.
+    ``-`` writes to standard output instead. Text cells that a spreadsheet would run as a formula
+    (``=``, ``+``, ``-``, ``@``) are written with a leading apostrophe, so opening an export never
+    runs what someone typed as a name.
     """
     if is_stdout(path):  # "-": the rows go to standard output, for a pipe
         _write_rows(sys.stdout, header, rows, delimiter)
