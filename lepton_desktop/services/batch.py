@@ -9,7 +9,8 @@ a Ray session the caller already started is used as it is. Results land in the p
 ``analyze_video`` stores them: on SQLite the tasks send their rows back and this process writes
 them (one writer); on PostgreSQL the workers write their runs themselves. A video already analysed
 with the same settings and model is skipped (so a re-run resumes), a failed one is retried once
-and then reported with its reason; stopping cancels what runs and keeps what finished.
+(a file that is no video it can read is not) and then reported with its reason; stopping cancels
+what runs and keeps what finished.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 from lepton_desktop.services.analysis import default_project, reap_interrupted, store_computed
 from lepton_desktop.services.batch_inputs import expand_inputs
-from lepton_desktop.services.batch_ray import RaySession, failure_reason
+from lepton_desktop.services.batch_ray import RaySession, failure_reason, worth_retrying
 from lepton_desktop.services.batch_task import ComputedVideo, VideoJob, analyze_one
 from lepton_desktop.services.models import pick_version, version_weights
 from lepton_desktop.store import Project, open_project
@@ -234,7 +235,7 @@ class _Batch:
             if reason not in task.reasons:
                 task.reasons.append(reason)
             log.warning("%s: attempt %d failed: %s", task.video, task.attempts, reason)
-            if task.attempts < ATTEMPTS:
+            if task.attempts < ATTEMPTS and worth_retrying(exc):
                 return task
             self._finish(task, VideoOutcome(str(task.video), "failed", reason="; ".join(task.reasons)))
             return None

@@ -35,6 +35,9 @@ class RaySession:
             if self.address:
                 ray.init(address=self.address, **options)
             else:
+                logging.getLogger("ray._private.authentication.authentication_token_setup").addFilter(
+                    _quiet_token_notice
+                )
                 ray.init(num_cpus=self.workers or os.cpu_count() or 1, include_dashboard=False, **options)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             where = f"the Ray cluster at {self.address}" if self.address else "a local Ray"
@@ -77,6 +80,32 @@ def _resources() -> dict[str, float]:
     import ray
 
     return dict(ray.cluster_resources())  # type: ignore[no-untyped-call]
+
+
+def worth_retrying(exc: BaseException) -> bool:
+    """Whether another attempt could succeed: not when the file itself is no video this program can read.
+
+    A missing or unreadable file may be there on another node or a moment later (a share not yet
+    mounted); a file that is not a video, has no video stream, an unknown codec or broken data
+    reads the same every time.
+    """
+    import ray
+
+    from lepton_desktop.video.errors import (
+        CorruptVideoError,
+        EmptyVideoFileError,
+        NotAVideoError,
+        NoVideoStreamError,
+        UnsupportedCodecError,
+    )
+
+    final = (NotAVideoError, NoVideoStreamError, UnsupportedCodecError, CorruptVideoError, EmptyVideoFileError)
+    return not (isinstance(exc, ray.exceptions.RayTaskError) and isinstance(exc.cause, final))
+
+
+def _quiet_token_notice(record: logging.LogRecord) -> bool:
+    """Drop Ray's notice that a local cluster it starts uses a token (its default; nothing to do for a user)."""
+    return not record.getMessage().startswith("Token authentication is enabled for this Ray cluster")
 
 
 def failure_reason(exc: BaseException) -> str:
