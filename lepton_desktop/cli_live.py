@@ -49,15 +49,18 @@ def _cmd_live(args: argparse.Namespace) -> int:
     )
     last = None
     next_line = 1.0
+    recording = False
     finishing = "finishing the recording and storing the results"
     with StopWhenAsked(finishing, (signal.SIGINT, signal.SIGTERM)) as stop:
         for step in session.run(stop):
             for notice in step.notices:
                 print(f"lepton: {notice}", file=sys.stderr, flush=True)
             if step.state == "connecting":
-                print(f"lepton: live: opening {session.spec.label}; recording into {session.record}",
-                      file=sys.stderr, flush=True)  # fmt: skip
-            elif step.state == "running" and step.seconds >= next_line:
+                print(f"lepton: live: opening {session.spec.label}", file=sys.stderr, flush=True)
+            elif step.state == "running" and not recording:  # said once frames come, not before an error
+                recording = True
+                print(f"lepton: live: recording into {session.record}", file=sys.stderr, flush=True)
+            if step.state == "running" and step.seconds >= next_line:
                 _line(step.to_json())
                 next_line = int(step.seconds) + 1.0
             last = step

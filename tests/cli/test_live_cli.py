@@ -241,6 +241,7 @@ def test_a_file_played_as_live_is_recorded_frame_for_frame(clip, tmp_path):
     assert rows is not None and len(np.unique(rows.tracks)) >= 2
     _check_rows_fit_their_frames(rows, numbers)
     assert any("lepton-desktop --project" in line for line in live.err)
+    assert f"lepton: live: recording into {record}" in live.err  # once the frames came
 
 
 @pytest.mark.slow
@@ -282,6 +283,7 @@ def test_a_bad_source_is_one_sentence(argv, message, clip, tmp_path, capsys, mon
     assert message.lower() in errors[0].lower(), err
     assert "secret" not in "".join(err)
     assert not list(tmp_path.glob("*.mkv")), "a failed start leaves no recording"
+    assert not any("recording into" in line for line in err), "nor says it records"
 
 
 def test_a_stream_that_never_sends_is_one_sentence(tmp_path, capsys):
@@ -295,6 +297,7 @@ def test_a_stream_that_never_sends_is_one_sentence(tmp_path, capsys):
     )
     assert time.monotonic() - started < 30
     assert not list(tmp_path.glob("*.mkv")), "a failed start leaves no recording"
+    assert err[0] == f"lepton: live: opening udp://127.0.0.1:{port}" and len(err) == 2, err
 
 
 def _rss_mb(pid: int) -> float | None:
