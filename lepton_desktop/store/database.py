@@ -31,7 +31,6 @@ from lepton_desktop.store.errors import (
 log = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -229,10 +228,11 @@ def _check_sqlite_file(path: Path, *, create: bool, exclusive_create: bool) -> N
         return
     if exclusive_create:
         raise ProjectExistsError(f"{path} already exists; choose another name or open it instead.")
-    with path.open("rb") as handle:
-        head = handle.read(16)
-    if head and head != _SQLITE_MAGIC:
-        raise NotAProjectError(f"{path} is not a Lepton project (it is not an SQLite database).")
+    # The file's first bytes are not read here: SQLite says "file is not a database" itself
+    # (_migrate turns that into the sentence below). Opening and closing the file from Python
+    # would drop every POSIX lock this process's SQLite connections hold on it (closing any
+    # descriptor of a file does), and another process would then take the project for unused,
+    # fold and delete its -wal file under this one's feet: commits lost.
 
 
 def _make_engine(url: str, read_only_path: Path | None = None) -> Engine:
@@ -303,6 +303,8 @@ def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool
         disk = storage_error(exc, url) if isinstance(exc, OperationalError) else exc
         if isinstance(disk, StorageError):  # a full or failing disk, not a bad file
             raise disk from None
+        if "file is not a database" in str(exc.orig).lower() and sqlite_path is not None:
+            raise NotAProjectError(f"{sqlite_path} is not a Lepton project (it is not an SQLite database).") from None
         raise NotAProjectError(f"{url} cannot be read as a project database: {exc.orig}") from None
     if current is None:
         if tables - {"alembic_version"}:
@@ -334,6 +336,7 @@ def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool
             backup = sqlite_path.with_name(f"{sqlite_path.name}.bak-{current}")
             with engine.connect() as conn:  # fold the WAL into the main file before copying
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()  # no connection open while Python opens and closes the file (that drops its locks)
             shutil.copy2(sqlite_path, backup)
             log.info("backed up %s to %s before upgrading from %s", sqlite_path, backup, current)
     from alembic import command

@@ -112,6 +112,7 @@ def test_not_sqlite_is_refused(tmp_path):
     with pytest.raises(NotAProjectError, match="not an SQLite database"):
         open_project(path)
     assert path.read_bytes().startswith(b"\x00\x00\x00\x18ftyp")
+    assert [p.name for p in tmp_path.iterdir()] == ["movie.lepton"]  # SQLite refused it: no -wal or -shm made
 
 
 def test_other_programs_database_is_refused_and_untouched(tmp_path):
