@@ -106,7 +106,9 @@ def same_people(project: Project, current: dict[int, int]) -> dict[int, int]:
     model version (same tracking settings) finds the same people under the same
     numbers; their corrections then still show, and new ones go to the new tracks.
     A track counts as the same when its number and settings match and the spans
-    overlap by at least 90%.
+    overlap by at least 90%. A run made with other tracking settings (another stride,
+    smallest face...) may number people otherwise: its tracks that carry corrections
+    are matched by where the face was (:func:`_same_faces`).
     """
     if not current:
         return {}
@@ -114,8 +116,14 @@ def same_people(project: Project, current: dict[int, int]) -> dict[int, int]:
     first = next(iter(tracks.values()))
     run = project.runs.get(first.run_id)
     aliases: dict[int, int] = {}
+    corrected = {c.track_id for c in project.corrections.list(video_id=first.video_id, include_tombstoned=True)}
     for other in project.runs.list_runs(first.video_id):
-        if other.id == run.id or tracking_params(other.params) != tracking_params(run.params):
+        if other.id == run.id:
+            continue
+        if tracking_params(other.params) != tracking_params(run.params):
+            olds = [t for t in project.runs.tracks(other.id) if t.id in corrected]
+            if olds:
+                aliases.update(_same_faces(project, olds, list(tracks.values())))
             continue
         for old in project.runs.tracks(other.id):
             new = tracks.get(current.get(old.number, -1))
@@ -126,6 +134,50 @@ def same_people(project: Project, current: dict[int, int]) -> dict[int, int]:
             if overlap >= 0.9 * longest:
                 aliases[old.id] = new.id
     return aliases
+
+
+def _same_faces(project: Project, olds: list[Track], news: list[Track]) -> dict[int, int]:
+    """Old tracks matched one to one with new ones that followed the same face: old id -> new id.
+
+    A pair matches when both runs saw the face on at least 90% of the frames either saw it on,
+    and on those frames the two boxes overlap by at least half (median intersection over union);
+    the best-overlapping pairs are taken first.
+    """
+    import numpy as np
+
+    def rows(track: Track) -> tuple[np.ndarray, np.ndarray]:
+        pred = project.runs.predictions(track.id)
+        return pred.frames, pred.boxes
+
+    new_rows = {t.id: rows(t) for t in news}
+    scored: list[tuple[float, int, int]] = []
+    for old in olds:
+        old_frames, old_boxes = rows(old)
+        for new in news:
+            new_frames, new_boxes = new_rows[new.id]
+            common, at_old, at_new = np.intersect1d(old_frames, new_frames, return_indices=True)
+            if len(common) == 0 or len(common) < 0.9 * max(len(old_frames), len(new_frames)):
+                continue
+            iou = float(np.median(_iou(old_boxes[at_old], new_boxes[at_new])))
+            if iou >= 0.5:
+                scored.append((iou * len(common), old.id, new.id))
+    matched: dict[int, int] = {}
+    for _score, old_id, new_id in sorted(scored, reverse=True):
+        if old_id not in matched and new_id not in matched.values():
+            matched[old_id] = new_id
+    return matched
+
+
+def _iou(a: Any, b: Any) -> Any:
+    """Intersection over union of x, y, w, h boxes, row by row."""
+    import numpy as np
+
+    x1, y1 = np.maximum(a[:, 0], b[:, 0]), np.maximum(a[:, 1], b[:, 1])
+    x2 = np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2])
+    y2 = np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
+    return inter / np.maximum(union, 1e-6)
 
 
 def tracking_params(params: dict[str, Any]) -> dict[str, Any]:
