@@ -21,6 +21,14 @@ from lepton_desktop.core.errors import LeptonError
 log = logging.getLogger("lepton.cli")
 
 
+def app_command(video: object, project: object | None) -> str:
+    """The command that opens ``video`` in the app, quoted so that it can be pasted into a shell as it is."""
+    import shlex
+
+    where = [] if project is None else ["--project", str(project)]
+    return shlex.join(["lepton-desktop", *where, str(video)])
+
+
 def _print_json(payload: Any, *, csv_out: Path | None = None) -> None:
     """The command's JSON summary on stdout; on stderr when ``csv_out`` is ``-`` (the CSV rows took stdout)."""
     stream = sys.stderr if csv_out is not None and str(csv_out) == "-" else sys.stdout

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lepton_desktop.cli import _positive, _print_json
+from lepton_desktop.cli import _positive, _print_json, app_command
 
 
 class _ProgressBar:
@@ -102,8 +102,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     for person in summary["summary"]:
         print(f"lepton: {one_line(person)}", file=sys.stderr)
     if rows is not None:  # with no face there is nothing to review or correct
-        where = "" if args.project is None else f" --project {args.project}"
-        print(f"lepton: to review and correct it, open it in the app: lepton-desktop{where} {video}", file=sys.stderr)
+        print(f"lepton: to review and correct it, open it in the app: {app_command(video, args.project)}",
+              file=sys.stderr)  # fmt: skip
     return 0
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lepton_desktop.cli import _non_negative, _positive
+from lepton_desktop.cli import _non_negative, _positive, app_command
 from lepton_desktop.cli_stop import StopWhenAsked
 from lepton_desktop.core.words import people
 
@@ -83,8 +83,7 @@ def _cmd_live(args: argparse.Namespace) -> int:
         f"{latency.get('p95')} ms)",
         file=sys.stderr,
     )
-    where = "" if args.project is None else f" --project {args.project}"
-    print(f"lepton: to review and correct it: lepton-desktop{where} {summary['recording']}", file=sys.stderr)
+    print(f"lepton: to review and correct it: {app_command(summary['recording'], args.project)}", file=sys.stderr)
     return 0 if summary.get("state") == "done" else 1
 
 

@@ -28,3 +28,25 @@ def test_a_project_named_with_url_characters_is_that_file(tmp_path, name):
     # the very file typed, and nothing beside it but SQLite's own companions
     assert project.is_file()
     assert {p.name for p in project.parent.iterdir()} <= {name, f"{name}-wal", f"{name}-shm"}
+
+
+def test_a_video_named_relative_to_the_folder_is_stored_by_its_full_path_and_the_hint_pastes(tmp_path):
+    import shlex
+    import subprocess
+    import sys
+
+    study = tmp_path / "my study"
+    study.mkdir()
+    face_clip(study / "clip 1.mp4", 8, lambda i: [Placement(150, 120, 0.6)])
+
+    def typed(*args):  # as a user types it, in the folder that holds "my study"
+        return subprocess.run([sys.executable, "-m", "lepton_desktop", *args], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120)  # fmt: skip
+
+    done = typed("analyze", "my study/clip 1.mp4", "--project", "my study/p 1.lepton", "--stride", "2")
+    assert done.returncode == 0, done.stderr
+    (video,) = json.loads(lepton("project", "show", study / "p 1.lepton").stdout)["videos"]
+    assert video["path"] == str(study / "clip 1.mp4") and video["exists"]  # found from any folder
+    (hint,) = [line for line in done.stderr.splitlines() if "open it in the app: " in line]
+    command = hint.split("open it in the app: ", 1)[1]
+    assert shlex.split(command) == ["lepton-desktop", "--project", "my study/p 1.lepton", "my study/clip 1.mp4"]
