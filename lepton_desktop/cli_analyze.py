@@ -101,8 +101,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     _print_json(summary, csv_out=args.csv)
     for person in summary["summary"]:
         print(f"lepton: {one_line(person)}", file=sys.stderr)
-    if rows is not None:  # with no face there is nothing to review or correct
-        print(f"lepton: to review and correct it, open it in the app: {app_command(video, args.project)}",
+    if rows is not None:  # with no face there is nothing to review or correct; the project always named, as the
+        # app otherwise opens the one it used last, which may not be the one this command used
+        print(f"lepton: to review and correct it, open it in the app: {app_command(video, project)}",
               file=sys.stderr)  # fmt: skip
     return 0
 

@@ -83,7 +83,7 @@ def _cmd_live(args: argparse.Namespace) -> int:
         f"{latency.get('p95')} ms)",
         file=sys.stderr,
     )
-    print(f"lepton: to review and correct it: {app_command(summary['recording'], args.project)}", file=sys.stderr)
+    print(f"lepton: to review and correct it: {app_command(summary['recording'], session.project)}", file=sys.stderr)
     return 0 if summary.get("state") == "done" else 1
 
 

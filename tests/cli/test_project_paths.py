@@ -50,3 +50,13 @@ def test_a_video_named_relative_to_the_folder_is_stored_by_its_full_path_and_the
     (hint,) = [line for line in done.stderr.splitlines() if "open it in the app: " in line]
     command = hint.split("open it in the app: ", 1)[1]
     assert shlex.split(command) == ["lepton-desktop", "--project", "my study/p 1.lepton", "my study/clip 1.mp4"]
+
+
+def test_the_app_hint_names_the_default_project_the_analysis_went_to(tmp_path):
+    # the app opens the project it used last, which need not be the default one the CLI used
+    face_clip(tmp_path / "clip.mp4", 8, lambda i: [Placement(150, 120, 0.6)])
+    done = lepton("analyze", tmp_path / "clip.mp4", "--stride", "2", home=tmp_path / "home")
+    assert done.returncode == 0, done.stderr
+    default = json.loads(done.stdout)["project"]
+    assert default.endswith("default.lepton")
+    assert f"open it in the app: lepton-desktop --project {default} {tmp_path / 'clip.mp4'}" in done.stderr
