@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import math
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,6 +80,12 @@ def _cmd_correct(args: argparse.Namespace) -> int:
     from lepton_desktop.services import corrections as svc
     from lepton_desktop.store import open_project
 
+    if args.annotator is None:  # the name the app asked for on first start
+        from lepton_desktop.services.settings import load_settings
+
+        args.annotator = load_settings().annotator
+        if not args.annotator.strip():
+            raise svc.CorrectionError("Every correction needs an annotator name: pass --annotator NAME.")
     with open_project(args.project) as project:
         video = svc.find_video(project, args.video)
         track = svc.find_track(project, video.id, args.track)
@@ -194,7 +201,15 @@ class Seconds(float):
 def _frame_or_time(text: str) -> int | Seconds:
     """A frame number, or a time in seconds (``12.5s``) or clock form (``1:02.5``, ``0:01:02.5``)."""
     value = text.strip().lower()
+    for unit in ("seconds", "second", "secs", "sec"):  # 1.5sec: as 1.5s
+        value = value.removesuffix(unit) + "s" if value.endswith(unit) else value
     if not (value.endswith("s") or ":" in value):
+        try:
+            float(value)
+        except ValueError:
+            return _frame_number(value)  # its own sentence
+        if not value.lstrip("-").isdigit():  # 1.5: a time meant, most likely
+            raise argparse.ArgumentTypeError(f"{text!r} is not a frame number; for a time in seconds add s ({value}s)")
         return _frame_number(value)
     try:
         parts = [float(p) for p in value.removesuffix("s").split(":")]
@@ -236,7 +251,35 @@ class _Parser(argparse.ArgumentParser):
     """argparse, saying a usage mistake in one line that points at ``--help`` (not the whole usage block)."""
 
     def error(self, message: str) -> NoReturn:
+        wrong = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        near = _nearest(wrong.group(1), re.findall(r"'([^']*)'", wrong.group(2))) if wrong else ""
+        if wrong and near:  # a mistyped command or choice: the nearest one offered, not the whole list
+            message = message[: wrong.start()] + f"invalid choice: '{wrong.group(1)}'{near}"
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        """As argparse, but an unknown option is told by the command it was given to, with the nearest one."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = self._command_parser(getattr(parsed, "command", None))
+            options = list(command._option_string_actions) if command is not None else []
+            unknown = next((e.split("=", 1)[0] for e in extras if e.startswith("-")), "")
+            (command or self).error(f"unrecognized arguments: {' '.join(extras)}{_nearest(unknown, options)}")
+        return parsed
+
+    def _command_parser(self, name: str | None) -> argparse.ArgumentParser | None:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+                return action.choices[name]  # type: ignore[no-any-return]
+        return None
+
+
+def _nearest(typed: str, offered: Sequence[str]) -> str:
+    """``; did you mean 'x'?`` for the offered word nearest to ``typed`` (nothing when none is near)."""
+    import difflib
+
+    near = difflib.get_close_matches(typed, offered, n=1, cutoff=0.6) if typed else []
+    return f"; did you mean '{near[0]}'?" if near else ""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -286,8 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="first frame (0-based), or a time: 12.5s, 1:02.5 (the frame on screen then)",
     )
     p.add_argument("--end", required=True, type=_frame_or_time, help="last frame, inclusive (or a time)")  # fmt: skip
-    p.add_argument("--label", required=True, choices=EMOTIONS, help="the emotion")
-    p.add_argument("--annotator", required=True, help="who made the correction")
+    p.add_argument("--label", required=True, type=str.lower, choices=EMOTIONS, help="the emotion")
+    p.add_argument("--annotator", help="who made the correction (default: the name given in the app)")
     p.add_argument("--origin", default="human", choices=("human", "accepted", "import"), help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_correct)
 

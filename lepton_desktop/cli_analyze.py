@@ -38,6 +38,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         from lepton_desktop.video.opening import check_path
 
         check_path(args.video)
+    if args.csv is not None:  # so is a CSV that could not be written, before the whole analysis
+        from lepton_desktop.services.output import check_output
+
+        check_output(args.csv)
     from lepton_desktop.services.analysis import analyze_video, default_project, load_run_rows, run_to_completion
     from lepton_desktop.services.csv_export import write_analysis_csv
     from lepton_desktop.services.samples import bundled_sample
@@ -112,6 +116,7 @@ def add_commands(sub: Any) -> None:
     """Add ``analyze`` to the ``lepton`` parser."""
     p = sub.add_parser(
         "analyze",
+        aliases=["analyse"],  # as the app spells it
         help="find, track and score every face in a video",
         description="Find and track every face, score seven emotions per face per frame, store the run in a project.",
     )

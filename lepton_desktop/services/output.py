@@ -22,10 +22,7 @@ class OutputFileError(LeptonError):
 @contextlib.contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it becomes ``path``, on any failure it is removed."""
-    if not path.parent.is_dir():
-        raise OutputFileError(f"{path}: the folder {path.parent} does not exist.")
-    if path.is_dir():
-        raise OutputFileError(f"{path} is a folder; give the name of a file to write in it.")
+    check_output(path)
     tmp = path.with_name(f".{path.name}.part")
     try:
         yield tmp
@@ -40,6 +37,19 @@ def atomic_output(path: Path) -> Iterator[Path]:
     except BaseException:
         _remove(tmp)
         raise
+
+
+def check_output(path: Path) -> None:
+    """Raise :class:`OutputFileError` now if ``path`` cannot be an output file: before long work, not after it.
+
+    ``-`` (standard output) is always fine.
+    """
+    if str(path) == "-":
+        return
+    if not path.parent.is_dir():
+        raise OutputFileError(f"{path}: the folder {path.parent} does not exist.")
+    if path.is_dir():
+        raise OutputFileError(f"{path} is a folder; give the name of a file to write in it.")
 
 
 def _remove(tmp: Path) -> None:

@@ -23,6 +23,8 @@ FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf"}
 def report_format(out: Path) -> str:
     """``html`` or ``pdf``, from the file name."""
     fmt = FORMATS.get(out.suffix.lower())
+    if out.is_dir():
+        raise ReportError(f"{out} is a folder; give the report's file name in it, ending in .html or .pdf.")
     if fmt is None:
         raise ReportError(f"{out.name}: a report's format comes from its file name; end it in .html or .pdf.")
     return fmt

@@ -61,6 +61,10 @@ def test_analyze_no_faces_and_bad_input(tmp_path):
     bad.write_text("nope")
     result = lepton("analyze", bad, "--project", tmp_path / "p.lepton")
     assert result.returncode == 1 and result.stderr.startswith("lepton: error:") and "not a video" in result.stderr
+    for csv_out, said in ((tmp_path / "no" / "o.csv", "does not exist"), (tmp_path, "is a folder")):
+        result = lepton("analyze", blank, "--project", tmp_path / "q.lepton", "--csv", csv_out)
+        assert result.returncode == 1 and said in result.stderr  # told before the analysis, not after it
+        assert not (tmp_path / "q.lepton").exists()
     result = lepton("analyze", blank, "--device", "cuda") if not _has_cuda() else None
     if result is not None:
         assert result.returncode == 1 and "CUDA" in result.stderr

@@ -76,6 +76,17 @@ def test_usage_errors_exit_2_and_say_it_in_one_line():
     assert typo.returncode == 2 and typo.stderr.count("\n") == 1, typo.stderr
     assert typo.stderr.startswith("lepton correct: error: argument --label: invalid choice: 'happpy'")
     assert typo.stderr.rstrip().endswith("(see `lepton correct --help`)")
+    assert "did you mean 'happy'?" in typo.stderr
+    command = lepton("analyzee", "x.mp4")
+    assert command.stderr == (
+        "lepton: error: argument COMMAND: invalid choice: 'analyzee'; did you mean 'analyze'? (see `lepton --help`)\n"
+    )
+    option = lepton("analyze", "x.mp4", "--strides", "2")  # told by the command, with the option meant
+    assert option.returncode == 2 and option.stderr == (
+        "lepton analyze: error: unrecognized arguments: --strides 2; did you mean '--stride'? "
+        "(see `lepton analyze --help`)\n"
+    )
+    assert lepton("analyse", "--help").returncode == 0  # the app's spelling works too
 
 
 @pytest.mark.parametrize(

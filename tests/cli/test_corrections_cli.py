@@ -196,6 +196,14 @@ def test_a_range_can_be_typed_in_seconds(analysed):
     assert late.returncode == 1 and "99 s is past the end of the video" in late.stderr
     typo = lepton(*base, "--start", "1:x", "--end", "2s")
     assert typo.returncode == 2 and "neither a frame number nor a time" in typo.stderr
+    bare = lepton(*base, "--start", "1.5", "--end", "2s")
+    assert bare.returncode == 2 and "'1.5' is not a frame number; for a time in seconds add s (1.5s)" in bare.stderr
+    spelt = lepton(*base[:-4], "--label", "Surprise", "--annotator", "dee", "--start", "0.4sec", "--end", "1 seconds")
+    assert spelt.returncode == 0, spelt.stderr
+    assert (json.loads(spelt.stdout)["start_frame"], json.loads(spelt.stdout)["label"]) == (
+        made["start_frame"],
+        "surprise",
+    )
     for wrong in ("nans", "1:75", "inf s"):
         refused = lepton(*base, "--start", wrong, "--end", "1s")
         assert refused.returncode == 2 and "is not a time" in refused.stderr, (wrong, refused.stderr)
@@ -210,3 +218,20 @@ def test_a_time_on_a_moved_copy_reads_the_copy(analysed, tmp_path):
                   "--annotator", "eve", "--start", "0.4s", "--end", "0.8s")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["start_frame"] < json.loads(done.stdout)["end_frame"]
+
+
+def test_correct_takes_the_name_given_in_the_app(analysed, tmp_path):
+    from lepton_desktop.services.settings import Settings, save_settings, settings_path
+
+    clip, project = analysed
+    args = ("correct", "--project", project, "--video", clip, "--track", 2, "--start", 0, "--end", 3, "--label", "fear")
+    nameless = lepton(*args, home=tmp_path / "new")
+    assert nameless.returncode == 1
+    assert nameless.stderr == "lepton: error: Every correction needs an annotator name: pass --annotator NAME.\n"
+    home = tmp_path / "home"
+    with pytest.MonkeyPatch.context() as mp:  # where the app keeps its settings under this LEPTON_HOME
+        mp.setenv("LEPTON_HOME", str(home))
+        save_settings(Settings(annotator="Nina"), settings_path())
+    named = lepton(*args, home=home)
+    assert named.returncode == 0, named.stderr
+    assert json.loads(named.stdout)["annotator"] == "Nina"

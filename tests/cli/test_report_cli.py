@@ -46,6 +46,7 @@ def test_refusals_are_one_line_and_write_nothing(study, tmp_path):
     clip, project = study
     cases = [
         (["report", clip, "--project", project, "-o", tmp_path / "r.docx"], "end it in .html or .pdf"),
+        (["report", clip, "--project", project, "-o", f"{tmp_path}/"], f"{tmp_path} is a folder; give the report's"),
         (["report", tmp_path / "other.mp4", "--project", project, "-o", tmp_path / "r.pdf"], "other.mp4: no such file"),
         (["report", "--project", project, "-o", tmp_path / "r.pdf"], "Name the video to report on"),
         (["report", "--project", tmp_path / "none.lepton", "--all", "-o", tmp_path / "r.pdf"], "No project at"),
