@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import re
 import sys
 from collections.abc import Sequence
@@ -200,30 +199,13 @@ class Seconds(float):
 
 def _frame_or_time(text: str) -> int | Seconds:
     """A frame number, or a time in seconds (``12.5s``) or clock form (``1:02.5``, ``0:01:02.5``)."""
-    value = text.strip().lower()
-    for unit in ("seconds", "second", "secs", "sec"):  # 1.5sec: as 1.5s
-        value = value.removesuffix(unit) + "s" if value.endswith(unit) else value
-    if not (value.endswith("s") or ":" in value):
-        try:
-            float(value)
-        except ValueError:
-            return _frame_number(value)  # its own sentence
-        if not value.lstrip("-").isdigit():  # 1.5: a time meant, most likely
-            raise argparse.ArgumentTypeError(f"{text!r} is not a frame number; for a time in seconds add s ({value}s)")
-        return _frame_number(value)
+    from lepton_desktop.core.positions import read_position
+
     try:
-        parts = [float(p) for p in value.removesuffix("s").split(":")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is neither a frame number nor a time (12.5s, 1:02.5 or 0:01:02.5)"
-        ) from None
-    clock_ok = all(p < 60 for p in parts[1:])  # 1:75 is no clock time
-    if len(parts) > 3 or not all(math.isfinite(p) and p >= 0 for p in parts) or not clock_ok:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a time (12.5s, 1:02.5 or 0:01:02.5)")
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + part
-    return Seconds(seconds)
+        position = read_position(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return Seconds(position.seconds) if position.seconds is not None else int(position.frame or 0)
 
 
 def _frame_number(text: str) -> int:

@@ -104,14 +104,16 @@ class FrameView(QWidget):
             lines = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(room))
                      for line in overlay_text(name, probs, human).split("\n")]  # fmt: skip
             line_h = metrics.height()
-            width = max(metrics.horizontalAdvance(line) for line in lines) + 8
+            bar = 5  # the emotion's colour, beside light text: readable for dark colours (sad's blue) too
+            width = max(metrics.horizontalAdvance(line) for line in lines) + 10 + bar
             box = QRectF(rect.x(), rect.y() - line_h * len(lines) - 4, width, line_h * len(lines) + 4)
             if box.y() < target.y():
                 box.moveTop(rect.bottom() + 2)
-            painter.fillRect(box, QColor(0, 0, 0, 170))
-            painter.setPen(color)
+            painter.fillRect(box, QColor(0, 0, 0, 215))
+            painter.fillRect(QRectF(box.x(), box.y(), bar, box.height()), color)
             for k, line in enumerate(lines):
-                painter.drawText(QRectF(box.x() + 4, box.y() + 2 + k * line_h, width - 8, line_h),
+                painter.setPen(QColor(245, 245, 245) if k == 0 else QColor(190, 190, 190))  # the model's reading dimmer
+                painter.drawText(QRectF(box.x() + bar + 4, box.y() + 2 + k * line_h, width - bar - 8, line_h),
                                  Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)  # fmt: skip
 
 

@@ -35,6 +35,7 @@ from lepton_desktop.gui.dock_layout import DockSizer
 from lepton_desktop.gui.export_menu import ExportMenu
 from lepton_desktop.gui.frame_loader import FrameLoader
 from lepton_desktop.gui.frame_view import FrameView
+from lepton_desktop.gui.go_to import add_go_to_action
 from lepton_desktop.gui.help import HelpMenu
 from lepton_desktop.gui.labelling import LabellingMixin
 from lepton_desktop.gui.live_action import add_live_action
@@ -208,6 +209,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self._action(play, "Back 1 second", QKeySequence("Ctrl+Left"), lambda: self.step_seconds(-1.0))
         self._action(play, "First frame", QKeySequence("Home"), lambda: self.seek(0))
         self._action(play, "Last frame", QKeySequence("End"), lambda: self.seek(10**12))
+        add_go_to_action(self, play)
         play.addSeparator()
         self._action(play, "Faster", QKeySequence("]"), lambda: self._nudge_speed(1))
         self._action(play, "Slower", QKeySequence("["), lambda: self._nudge_speed(-1))

@@ -213,7 +213,8 @@ class CorrectionsPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # names take what the others leave
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # names take what the others leave:
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # people's and annotators' alike
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(40)
         fm = self.table.fontMetrics()

@@ -258,6 +258,16 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         if height != self.minimumHeight() or force:
             self.setMinimumHeight(height)
             self.rows_changed.emit(len(self.rows))
+            QTimer.singleShot(0, self, self._fill_view)
+
+    def _fill_view(self) -> None:
+        """Spread the rows over the whole view again.
+
+        pyqtgraph fits its layout to the view only when the view is resized; while the rows were
+        rebuilt (a re-analysis) the layout shrank to the legend alone, and the new rows then kept
+        to their least height above an empty band.
+        """
+        self.resizeEvent(None)
 
     def flush_now(self) -> None:
         """Apply all pending model changes immediately (stored results, tests, benchmarks)."""

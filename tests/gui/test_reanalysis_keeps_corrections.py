@@ -46,4 +46,8 @@ def test_ctrl_r_at_another_stride_keeps_the_cli_corrections_on_the_same_person(q
     qtbot.waitUntil(lambda: not window._worker.is_running(), timeout=180_000)
     qtbot.waitUntil(lambda: window.results.track_ids.get(1, track) != track, timeout=5000)  # the new analysis
     assert (window.corrections.labels(window.results.track_ids[1], None) >= 0).sum() == 20
+    # and the new person's timeline fills the panel again (it kept to its least height above an empty band)
+    timeline = window.timeline
+    qtbot.waitUntil(lambda: timeline.ci.geometry().height() >= timeline.height() - 1, timeout=3000)
+    assert timeline.rows[1].plot.geometry().bottom() >= timeline.height() - 20
     window.close()
