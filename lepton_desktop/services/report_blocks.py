@@ -175,7 +175,7 @@ def _summary(video: VideoReport) -> Table:
             f"{say.stamp(p.first_s)}–{say.stamp(p.last_s)}",
             str(p.frames_seen),
             p.dominant,
-            f"{p.dominant_corrected} ({say.pct(p.corrected_share[p.dominant_corrected])})",
+            f"{p.dominant_corrected} ({say.pct(p.corrected_share[p.dominant_corrected])})" if p.human_frames else "–",
             str(p.human_frames),
             say.REVIEW.get(p.review_status, p.review_status),
         ]

@@ -54,9 +54,9 @@ def when(moment: datetime | None) -> str:
 
 
 def kappa_reading(kappa: float) -> str:
-    """Landis and Koch's words for a kappa."""
-    if kappa < 0:
-        return "poor"
+    """Landis and Koch's words for a kappa (none above chance at 0 or below: "slight" would flatter it)."""
+    if kappa <= 0:
+        return "no" if kappa == 0 else "poor"
     for limit, word in ((0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial")):
         if kappa <= limit:
             return word

@@ -101,8 +101,8 @@ def test_words_for_times_shares_kappa_and_settings():
     assert (say.duration(2.44), say.duration(185), say.duration(3723)) == ("2.4 s", "3:05 min", "1:02:03 h")
     assert (say.stamp(7.44), say.stamp(3723.46)) == ("0:07.4", "1:02:03.5")
     assert (say.pct(0), say.pct(0.001), say.pct(0.725)) == ("–", "<1%", "72%")
-    assert [say.kappa_reading(k) for k in (-0.1, 0.0, 0.3, 0.5, 0.7, 0.9)] == [
-        "poor", "slight", "fair", "moderate", "substantial", "almost perfect"
+    assert [say.kappa_reading(k) for k in (-0.1, 0.0, 0.1, 0.3, 0.5, 0.7, 0.9)] == [
+        "poor", "no", "slight", "fair", "moderate", "substantial", "almost perfect"
     ]  # fmt: skip
     assert say.setting_rows({"stride": 3, "new_knob": 1}) == [
         ["Face detection", "every 3 frames (tracking fills the frames between)"],
