@@ -145,10 +145,14 @@ def finetune(
 
 GAIN = 0.005
 """Less than this on both accuracy and macro-F1 (on the validation frames) is no gain."""
+MIN_VALIDATION_FRAMES = 100
+"""Below this many held-out frames one frame moves accuracy by more than a point: no verdict of better."""
 
 
 def better(before: Evaluation, after: Evaluation) -> bool:
-    """Whether the fine-tuned model scores higher than its parent on the same validation frames."""
+    """Whether the fine-tuned model scores higher than its parent on the same validation frames (enough of them)."""
+    if after.frames < MIN_VALIDATION_FRAMES:
+        return False
     return after.macro_f1 >= before.macro_f1 + GAIN or after.accuracy >= before.accuracy + GAIN
 
 
@@ -158,6 +162,12 @@ def verdict(before: Evaluation, after: Evaluation, parent_id: int, version_id: i
         f"macro-F1 {before.macro_f1:.3f} → {after.macro_f1:.3f}, "
         f"accuracy {before.accuracy:.3f} → {after.accuracy:.3f} on {after.frames} validation frames"
     )
+    if after.frames < MIN_VALIDATION_FRAMES:
+        return (
+            f"Too few validation frames to tell version {version_id} from version {parent_id} ({scores}; one frame "
+            f"is {1 / max(after.frames, 1):.0%} of accuracy): keep version {parent_id} in use, and correct more "
+            f"frames (at least {MIN_VALIDATION_FRAMES} held out; other people, other videos) and export again."
+        )
     if better(before, after):
         return f"Version {version_id} reads the validation frames better than version {parent_id} ({scores})."
     return (

@@ -36,7 +36,9 @@ def test_export_finetune_models_activate_analyze(corrected, project, tmp_path, c
     code, result, err = run(capsys, "finetune", str(tmp_path / "ds"), "--project", str(project), "--epochs", "2",
                             "--device", "cpu", "--activate")  # fmt: skip
     assert code == 0 and result["active"]
-    assert err == f"lepton: {result['verdict']}\n" and f"than version {result['parent_id']}" in err
+    assert err == f"lepton: {result['verdict']}\n" and f"version {result['parent_id']}" in err
+    if result["after"]["frames"] < 100:  # one frame would be more than a point of accuracy
+        assert err.startswith("lepton: Too few validation frames") and not result["better"]
     for key in ("before", "after"):
         assert {"accuracy", "macro_f1", "per_class_recall", "confusion"} <= set(result[key])
     new = result["version_id"]
