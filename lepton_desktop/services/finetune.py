@@ -21,6 +21,7 @@ import numpy as np
 
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.metrics import Evaluation
+from lepton_desktop.services.dataset_summary import MIN_VALIDATION_FRAMES
 from lepton_desktop.services.finetune_data import FineTuneError, load_dataset
 from lepton_desktop.services.models import models_dir, pick_version, version_weights
 from lepton_desktop.store import open_project
@@ -145,8 +146,6 @@ def finetune(
 
 GAIN = 0.005
 """Less than this on both accuracy and macro-F1 (on the validation frames) is no gain."""
-MIN_VALIDATION_FRAMES = 100
-"""Below this many held-out frames one frame moves accuracy by more than a point: no verdict of better."""
 
 
 def better(before: Evaluation, after: Evaluation) -> bool:

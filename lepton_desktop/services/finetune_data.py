@@ -24,11 +24,9 @@ from typing import Any
 import numpy as np
 
 from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.services.dataset_summary import FORMAT
+from lepton_desktop.services.dataset_summary import FORMAT, HOLDOUT_SHARE
 from lepton_desktop.vision.training import Sequence
 
-HOLDOUT_SHARE = 0.25
-"""Share of a video's labelled frames (its end) held out for validation when there are no validation videos."""
 HOLDOUT_GAP = 64
 """Frames between the training and the held-out range that neither uses."""
 
