@@ -11,7 +11,7 @@ from lepton_desktop.cli import _print_json, add_project_option
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
-    from lepton_desktop.core.review import REASONS
+    from lepton_desktop.core.review import REASON_TEXT, REASONS
     from lepton_desktop.services.csv_export import write_csv
     from lepton_desktop.services.review import item_json, review_for_cli
 
@@ -25,7 +25,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
         write_csv(args.csv, columns, [[r.get(c, "") for c in columns] for r in rows])
         document["csv"] = str(args.csv)
     _print_json(document, csv_out=args.csv)
-    listed = ", ".join(f"{n} {r.replace('_', ' ')}" for r, n in queue.counts.items() if n)
+    listed = ", ".join(f"{REASON_TEXT[r]}: {n}" for r, n in queue.counts.items() if n)
     print(f"lepton: {len(queue.items)} items to review ({listed or 'nothing'})", file=sys.stderr)
     return 0
 
@@ -43,7 +43,7 @@ def add_commands(sub: Any) -> None:
         ),
     )
     add_project_option(p)
-    p.add_argument("--video", required=True, help="video path (or its id in the project)")
+    p.add_argument("--video", help="video path (or its id in the project); default: the project's only video")
     p.add_argument("--reason", action="append", choices=REASONS, help="only this reason (repeatable)")
     p.add_argument("--csv", type=Path, help="also write the queue as CSV here (- for standard output)")
     p.set_defaults(func=_cmd_review)

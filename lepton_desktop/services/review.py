@@ -205,12 +205,25 @@ def item_json(item: ReviewItem, names: Mapping[int, str], times: npt.NDArray[np.
 
 
 def review_for_cli(
-    target: str | Path, video: str, reasons: Sequence[str]
+    target: str | Path, video: str | None, reasons: Sequence[str]
 ) -> tuple[ReviewQueue, VideoRecord, npt.NDArray[np.float64] | None]:
-    """``lepton review``: the queue with the user's thresholds, and the frame times if the file is at hand."""
+    """``lepton review``: the queue with the user's thresholds, and the frame times if the file is at hand.
+
+    With no ``video``, the project's only video (a project of several: one sentence listing them).
+    """
     from lepton_desktop.services.settings import load_settings
 
     with open_project(target) as project:
+        if video is None:
+            videos = project.videos.list()
+            if len(videos) != 1:
+                listed = "; ".join(f"{v.id}: {v.path}" for v in videos[:10]) + ("; …" if len(videos) > 10 else "")
+                raise ReviewError(
+                    "The project has no video yet; analyse one first (lepton analyze VIDEO)."
+                    if not videos
+                    else f"The project has {len(videos)} videos; name one with --video (a path or an id: {listed})."
+                )
+            video = str(videos[0].id)
         record = find_video(project, video)
         queue = review_queue(project, record, reasons=reasons, thresholds=thresholds_from(load_settings()))
     times = None

@@ -37,7 +37,9 @@ def test_review_lists_the_disagreement_first_with_times_and_writes_csv(project, 
     assert (first["person"], first["first_frame"], first["last_frame"], first["reason"]) == (1, 40, 60, "annotators")
     assert first["start_s"] == pytest.approx(1.6) and first["end_s"] == pytest.approx(2.4)
     assert queue["counts"]["annotators"] == 1 and queue["counts"]["unreviewed"] >= 2
-    assert f"lepton: {len(queue['items'])} items to review (1 annotators" in done.stderr
+    assert f"lepton: {len(queue['items'])} items to review (annotators disagree: 1, " in done.stderr
+    alone = _lepton("review", "--project", project)  # the project's only video, unnamed
+    assert alone.returncode == 0 and json.loads(alone.stdout)["items"] == queue["items"], alone.stderr
     with out.open() as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == len(queue["items"]) and rows[0]["detail"] == "bo: sad, cy: happy"
@@ -55,6 +57,12 @@ def test_review_of_a_video_never_analysed_is_one_sentence(tmp_path):
     path = tmp_path / "empty.lepton"
     assert _lepton("project", "init", path).returncode == 0
     assert _lepton("project", "add", path, bundled_sample()).returncode == 0
+    nothing = _lepton("review", "--project", tmp_path / "none.lepton")
+    assert nothing.returncode == 1
+    empty = tmp_path / "new.lepton"
+    assert _lepton("project", "init", empty).returncode == 0
+    unnamed = _lepton("review", "--project", empty)
+    assert unnamed.stderr == "lepton: error: The project has no video yet; analyse one first (lepton analyze VIDEO).\n"
     done = _lepton("review", "--project", path, "--video", bundled_sample())
     assert done.returncode == 1 and done.stderr.strip() == (
         "lepton: error: sample.mp4 has no finished analysis yet; run 'lepton analyze' on it first."
