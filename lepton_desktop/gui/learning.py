@@ -331,9 +331,19 @@ class ModelsDialog(QDialog):
         self.table.setColumnWidth(measured, min(self.table.columnWidth(measured), 330))  # the tooltip has it all
         self.table.setColumnWidth(1, min(self.table.columnWidth(1), 320))
         self.table.resizeRowsToContents()
+        self._fit_width()
         active = [r for r, v in enumerate(self.versions) if v["active"]]
         if self.versions:  # the active version is chosen first: Activate does nothing surprising
             self.table.selectRow(active[0] if active else len(self.versions) - 1)
+
+    def _fit_width(self) -> None:
+        """As wide as the columns need (no sideways scrolling to read a date), within the screen."""
+        needed = sum(self.table.columnWidth(c) for c in range(self.table.columnCount()))
+        needed += 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width() + 40
+        screen = self.screen().availableGeometry().width() if self.screen() is not None else needed
+        width = min(max(needed, self.width()), int(0.95 * screen))
+        if width != self.width():
+            self.resize(width, self.height())
 
     def _selection_changed(self) -> None:
         """Compare is offered against another version than the one the timeline shows."""

@@ -47,6 +47,12 @@ def test_export_then_finetune_then_compare_in_the_app(qtbot, corrected, project,
 
     models = ModelsDialog(project, window)
     qtbot.addWidget(models)
+    # every column readable without scrolling sideways: the dialog grows as wide as they need, within the screen
+    models.resize(300, models.height())
+    models.refresh()
+    columns = sum(models.table.columnWidth(c) for c in range(models.table.columnCount()))
+    allowed = int(0.95 * models.screen().availableGeometry().width())
+    assert models.width() >= min(columns + 40, allowed) and models.width() > 300
     assert [v["id"] for v in models.versions if v["active"]] == [new]
     models.table.selectRow(0)  # the shipped model: its analysis is what the timeline shows
     assert window.shown_version_id == models.versions[0]["id"] and not models.compare_button.isEnabled()
