@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.gui.save_places import suggested_output
 from lepton_desktop.services.interop import SUFFIX_FORMATS, export_annotations, import_annotations
 
 if TYPE_CHECKING:
@@ -50,7 +51,11 @@ class AnnotationsMenu:
             return
         filters = ";;".join(EXPORT_FILTERS)
         path, chosen = QFileDialog.getSaveFileName(
-            win, "Export annotations", str(video.with_suffix(".eaf")), filters, next(iter(EXPORT_FILTERS))
+            win,
+            "Export annotations",
+            str(suggested_output(win, f"{video.stem}.eaf")),
+            filters,
+            next(iter(EXPORT_FILTERS)),
         )
         if not path:
             return

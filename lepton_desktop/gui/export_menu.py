@@ -13,6 +13,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QMenu
 
 from lepton_desktop.core.errors import LeptonError
+from lepton_desktop.gui.save_places import suggested_output
 from lepton_desktop.services.analysis import stored_results
 from lepton_desktop.services.corrections import export_corrections
 from lepton_desktop.services.csv_export import write_analysis_csv
@@ -55,7 +56,7 @@ class ExportMenu:
         if win.video_path is None:
             win.statusBar().showMessage(f"Open a video first: {what} belong to a video.", 6000)
             return None
-        default = str(win.video_path.with_name(f"{win.video_path.stem}-{what.replace(' ', '-')}.{suffix}"))
+        default = str(suggested_output(win, f"{win.video_path.stem}-{what.replace(' ', '-')}.{suffix}"))
         path, _ = QFileDialog.getSaveFileName(win, f"Export {what}", default, f"{kind} (*.{suffix})")
         if not path:
             return None

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.words import people
 from lepton_desktop.gui.dialog_job import DialogJob
+from lepton_desktop.gui.save_places import suggested_output
 from lepton_desktop.services.report import export_report
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class ReportExport(DialogJob):
         if not _has_finished_run(win):
             win._error("Nothing to report yet", "This video has no finished analysis in this project: press Ctrl+R.")
             return
-        out = self._ask(win.video_path.with_name(f"{win.video_path.stem}-report.pdf"))
+        out = self._ask(suggested_output(win, f"{win.video_path.stem}-report.pdf"))
         if out is not None:
             self._start(out, str(win.video_path), all_videos=False)
 
