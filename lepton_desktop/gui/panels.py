@@ -233,6 +233,12 @@ class CorrectionsPanel(QWidget):
     def show_corrections(self, rows: list[tuple[int, str, int, int, str, str, str]]) -> None:
         """Rows of (person number, person name, start, end, label, annotator, origin)."""
         self.model.set_rows(rows)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Frames, label and origin as wide as what they hold; people's and annotators' names share the rest."""
+        for column in (1, 2, 4):
+            self.table.resizeColumnToContents(column)
 
     def rename_person(self, number: int, name: str) -> None:
         """A person was renamed: their rows show the new name."""
@@ -245,6 +251,7 @@ class CorrectionsPanel(QWidget):
     def add_row(self, row: tuple[int, str, int, int, str, str, str]) -> None:
         """One new correction, inserted in (person, start) order."""
         self.model.insert(row)
+        self._fit_columns()
 
     def visible_rows(self) -> list[tuple[str, ...]]:
         """What the table shows after filtering (tests, snapshots)."""

@@ -118,3 +118,16 @@ def test_layout_is_kept_under_lepton_home(qtbot, analysed, _isolated_home, tmp_p
     assert again.dock_sizer.arranged  # restored, not sized anew
     assert (again.width(), again.height()) == (760, 560)
     assert abs(again.docks["timeline"].height() - height) <= 2
+
+
+def test_the_corrections_list_shows_an_annotators_whole_name_at_the_side_columns_width(qtbot):
+    from lepton_desktop.gui.panels import CorrectionsPanel
+
+    panel = CorrectionsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(360, 300)  # the side column's least width
+    panel.show()
+    panel.show_corrections([(1, "Person 1", 9, 36, "sad", "Newcomer Nina", "human")])
+    qtbot.waitUntil(lambda: panel.table.columnWidth(3) > 0)
+    needed = panel.table.fontMetrics().horizontalAdvance("Newcomer Nina") + 8
+    assert panel.table.columnWidth(3) >= needed, (panel.table.columnWidth(3), needed)
