@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import sys
 from importlib import metadata
 
 from PySide6.QtCore import Qt
@@ -33,6 +34,10 @@ LIBRARIES = (
     ("sqlalchemy", "SQLAlchemy"),
     ("numpy", "numpy"),
     ("safetensors", "safetensors"),
+    ("onnxruntime", "onnxruntime"),
+    ("matplotlib", "matplotlib"),
+    ("reportlab", "reportlab"),
+    ("mediapipe", "mediapipe"),
 )
 
 
@@ -104,14 +109,17 @@ class ShortcutsDialog(QDialog):
 
 
 def _version(module: str, dist: str) -> tuple[str, str]:
+    """A library's version and licence from its installed metadata (nothing is imported for it)."""
     try:
-        version = getattr(__import__(module), "__version__", "") or metadata.version(dist)
-    except Exception:  # a frozen app may lack a library's metadata: say so rather than fail
-        version = "unknown"
-    try:
-        licence = metadata.metadata(dist).get("License-Expression") or metadata.metadata(dist).get("License") or ""
-    except metadata.PackageNotFoundError:
-        licence = ""
+        meta = metadata.metadata(dist)
+        version = meta.get("Version") or "unknown"
+    except metadata.PackageNotFoundError:  # not installed (an optional part), or a frozen app without metadata
+        loaded = sys.modules.get(module)
+        if loaded is None:
+            return "not installed", "–"
+        return str(getattr(loaded, "__version__", "unknown")), "see the library's own licence"
+    classifiers = [c.rsplit(" :: ", 1)[-1] for c in meta.get_all("Classifier") or [] if c.startswith("License ::")]
+    licence = meta.get("License-Expression") or (classifiers[0] if classifiers else "") or meta.get("License") or ""
     return version, licence.splitlines()[0] if licence else "see the library's own licence"
 
 

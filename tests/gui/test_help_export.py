@@ -57,6 +57,9 @@ def test_about_shows_versions_model_cards_and_licences(qtbot, window):
     assert about is not None and about.isVisible()
     first = about.tabs.widget(0).toPlainText()
     assert "Lepton Desktop" in first and "torch" in first and "PySide6" in first and "Licence" in first
+    # every library the analysis and the reports run on, each with its licence from its own metadata
+    assert all(name in first for name in ("onnxruntime", "matplotlib", "reportlab", "safetensors"))
+    assert "see the library's own licence" not in first and "Apache" in first
     models: QTabWidget = about.tabs.widget(1)
     titles = [models.tabText(i) for i in range(models.count())]
     assert "expression_resnet" in titles and "emotion_minixception" in titles, titles
