@@ -50,6 +50,7 @@ def test_export_finetune_models_activate_analyze(corrected, project, tmp_path, c
         "accuracy": result["before"]["accuracy"], "macro_f1": result["before"]["macro_f1"]
     }  # fmt: skip
     assert versions[0]["parent_on_same_frames"] is None  # shipped: measured on FER+, no parent
+    assert versions[-1]["measured_on"].endswith(f", {result['after']['frames']} frames")  # how much it can say
 
     code, analysed, _ = run(capsys, "analyze", str(root / "clip1.mp4"), "--project", str(project), "--device", "cpu")
     assert code == 0 and analysed["model_version"] == new
