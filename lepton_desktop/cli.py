@@ -43,9 +43,21 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def frame_of(video: Path, value: int | Seconds) -> int:
+    """A frame typed as a number, or as a time (the frame on screen then, said on stderr)."""
+    if not isinstance(value, Seconds):
+        return value
+    from lepton_desktop.services.frames import frames_at
+
+    (frame,) = frames_at(video, [float(value)])
+    print(f"lepton: {float(value):g} s is frame {frame}", file=sys.stderr)
+    return frame
+
+
 def _cmd_frame(args: argparse.Namespace) -> int:
     from lepton_desktop.services.frames import export_frame
 
+    args.n = frame_of(args.video, args.n)
     out = export_frame(args.video, args.n, args.output)
     _print_json({"video": str(args.video), "frame": args.n, "output": str(out)})
     return 0
@@ -281,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
         "frame", help="write one frame as an image", description="Write frame N (0-based, presentation order) exactly."
     )
     p.add_argument("video", type=Path, help="video file")
-    p.add_argument("n", type=_frame_number, help="frame number, 0-based")
+    p.add_argument("n", type=_frame_or_time, help="frame number, 0-based, or a time (12.5s, 1:02.5)")
     p.add_argument("-o", "--output", type=Path, required=True, help="image file to write (.png, .jpg)")
     p.set_defaults(func=_cmd_frame)
 

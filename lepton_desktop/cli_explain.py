@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lepton_desktop.cli import _frame_number, _positive, _print_json, add_project_option
+from lepton_desktop.cli import _frame_or_time, _positive, _print_json, add_project_option, frame_of
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     from lepton_desktop.video.opening import check_path
 
     check_path(args.video)  # a wrong path is told at once, before the models load
+    args.frame = frame_of(args.video, args.frame)
     from lepton_desktop.services.explain import FaceExplainer
     from lepton_desktop.services.explain_figure import write_figure
 
@@ -41,7 +42,7 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument("video", type=Path, help="an analysed video")
     add_project_option(p)
-    p.add_argument("--frame", required=True, type=_frame_number, help="frame number, 0-based")
+    p.add_argument("--frame", required=True, type=_frame_or_time, help="frame number, 0-based, or a time (12.5s)")
     p.add_argument("--track", type=_positive, help="person number (default: the first person seen there)")
     p.add_argument("-o", "--output", type=Path, help="write the explanation as a PNG here")
     p.add_argument("--json", action="store_true", help="JSON on stdout (always printed; kept for scripts)")

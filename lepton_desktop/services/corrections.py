@@ -29,18 +29,12 @@ def frames_at_times(video: VideoRecord, times: list[float], given: str | Path | 
 
     ``given``: the file the user named, read when it is there (a moved copy the project knows by content).
     """
-    from lepton_desktop.video import VideoReader
-
     path = Path(given) if given is not None and Path(given).is_file() else Path(video.path)
     if not path.is_file():
         raise CorrectionError(f"{video.path} is not there to turn a time into a frame; give frame numbers instead.")
-    with VideoReader(path) as reader:
-        timeline = reader.timeline
-    duration = float(timeline.times()[-1]) if timeline.frame_count else 0.0
-    for seconds in times:
-        if seconds > duration + timeline.frame_duration():
-            raise CorrectionError(f"{seconds:g} s is past the end of the video ({duration:.2f} s).")
-    return [timeline.frame_at(seconds) for seconds in times]
+    from lepton_desktop.services.frames import frames_at
+
+    return frames_at(path, times)
 
 
 def same_as_latest(

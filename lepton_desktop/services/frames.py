@@ -14,6 +14,21 @@ class OutputError(LeptonError):
     """An output file could not be written."""
 
 
+class FrameTimeError(LeptonError):
+    """A time that no frame of the video is on screen at."""
+
+
+def frames_at(video: str | Path, times: list[float]) -> list[int]:
+    """The frames of ``video`` on screen at ``times`` (seconds; its own timestamps, exact on variable frame rates)."""
+    with VideoReader(video) as reader:
+        timeline = reader.timeline
+    duration = float(timeline.times()[-1]) if timeline.frame_count else 0.0
+    for seconds in times:
+        if seconds > duration + timeline.frame_duration():
+            raise FrameTimeError(f"{seconds:g} s is past the end of the video ({duration:.2f} s).")
+    return [timeline.frame_at(seconds) for seconds in times]
+
+
 def export_frame(video: str | Path, index: int, out: str | Path) -> Path:
     """Write frame ``index`` (0-based, presentation order) of ``video`` as an image file.
 

@@ -46,6 +46,14 @@ def test_frame_writes_exactly_frame_n(videos, tmp_path):
     from tests.synth import sequential_frames
 
     assert np.array_equal(image, sequential_frames(path)[33][1])  # PNG is lossless
+    from lepton_desktop.video import VideoReader
+
+    with VideoReader(path) as reader:
+        at = reader.timeline.time_of(33) + 0.001  # a moment into frame 33
+    timed = lepton("frame", path, f"{at:.4f}s", "-o", out)  # a time: the frame on screen then
+    assert timed.returncode == 0 and json.loads(timed.stdout)["frame"] == 33, timed.stderr
+    assert f"lepton: {float(f'{at:.4f}'):g} s is frame 33" in timed.stderr
+    assert read_number(cv2.cvtColor(cv2.imread(str(out)), cv2.COLOR_BGR2RGB)) == 33
 
 
 @pytest.mark.parametrize(
@@ -53,6 +61,7 @@ def test_frame_writes_exactly_frame_n(videos, tmp_path):
     [
         (["info", "/definitely/missing.mp4"], "no such file"),
         (["frame", "{video}", "999", "-o", "{tmp}/x.png"], "out of range"),
+        (["frame", "{video}", "9s", "-o", "{tmp}/x.png"], "9 s is past the end of the video"),
         (["frame", "{video}", "1", "-o", "{tmp}/nofolder/x.png"], "does not exist"),
         (["frame", "{video}", "1", "-o", "{tmp}/x.txt"], "unknown image type"),
         (["project", "show", "{tmp}/none.lepton"], "No project"),

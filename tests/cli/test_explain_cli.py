@@ -57,6 +57,12 @@ def test_explain_surprise_opens_the_jaw(analysed, tmp_path):
     why = json.loads(result.stdout)
     assert why["track"] == 1 and "output" not in why
     assert {a["action"] for a in why["actions"][:3]} & {"jawOpen", "browInnerUp"}
+    from lepton_desktop.video import VideoReader
+
+    with VideoReader(clip) as reader:
+        at = reader.timeline.time_of(frame) + 0.001
+    timed = lepton("explain", clip, "--project", project, "--frame", f"{at:.4f}s")  # the same moment, as a time
+    assert timed.returncode == 0 and json.loads(timed.stdout)["frame"] == frame, timed.stderr
 
 
 @pytest.mark.parametrize(
@@ -64,6 +70,7 @@ def test_explain_surprise_opens_the_jaw(analysed, tmp_path):
     [
         (("--frame", "5", "--track", "7"), "no person 7"),
         (("--frame", "99999"), "outside the video"),
+        (("--frame", "999s"), "999 s is past the end of the video"),
     ],
 )
 def test_explain_refuses_what_is_not_there(analysed, args, message):
