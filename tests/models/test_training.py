@@ -116,3 +116,44 @@ def test_a_run_can_start_from_earlier_weights_learn_from_a_teacher_and_its_card_
 
     with safe_open(str(tmp_path / "second" / "expression_resnet.safetensors"), "pt") as f:
         assert f.metadata()["mirror"] == "1"  # the app reads each face and its mirror image, as validation did
+
+
+def test_widening_keeps_what_the_net_computes_and_a_run_can_start_wider():
+    import torch
+    from training.widen import widen
+
+    from lepton_desktop.vision.resnet import ExpressionResNet
+
+    torch.manual_seed(0)
+    narrow = ExpressionResNet().eval()
+    with torch.no_grad():  # trained-looking batch-norm statistics, not the fresh 0 and 1
+        for module in narrow.modules():
+            if isinstance(module, torch.nn.BatchNorm2d):
+                module.running_mean.uniform_(-0.2, 0.2)
+                module.running_var.uniform_(0.5, 1.5)
+                module.weight.uniform_(0.5, 1.5)
+    widths = (36, 72, 144, 288)
+    wide = ExpressionResNet(widths=widths).eval()
+    wide.load_state_dict(widen(narrow.state_dict(), widths, noise=0.0))
+    x = torch.rand(16, 1, 64, 64) * 2 - 1
+    with torch.inference_mode():
+        (ea, la), (eb, lb) = narrow(x), wide(x)
+    assert torch.allclose(la, lb, atol=1e-4) and torch.allclose(ea, eb, atol=1e-4)
+    jittered = widen(narrow.state_dict(), widths, noise=0.01)  # the copies can learn apart
+    assert not torch.equal(jittered["embed.weight"], widen(narrow.state_dict(), widths, noise=0.0)["embed.weight"])
+    with pytest.raises(ValueError, match="can only widen"):
+        widen(wide.state_dict(), (24, 48, 96, 192))
+
+
+@needs_data
+def test_a_run_starts_from_narrower_weights_by_widening_them(tmp_path):
+    _train(tmp_path / "narrow", 1)
+    start = tmp_path / "narrow" / "expression_resnet.safetensors"
+    _train(tmp_path / "wide", 1, "--init", str(start), "--widths", "12,12,24,24", "--lr", "1e-9")
+    narrow = load_file(str(start))
+    wide = load_file(str(tmp_path / "wide" / "expression_resnet.safetensors"))
+    assert wide["stem.0.weight"].shape[0] == 12 and wide["embed.weight"].shape[1] == 24
+    # a near-zero learning rate keeps the start: the first filters are the narrow net's, the new ones copies of them
+    first, added = wide["stem.0.weight"][:8], wide["stem.0.weight"][8:]
+    assert (first - narrow["stem.0.weight"]).abs().max() < 1e-5
+    assert all(min((row - old).abs().max() for old in narrow["stem.0.weight"]) < 1e-5 for row in added)
