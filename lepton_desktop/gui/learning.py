@@ -6,6 +6,7 @@ the dialogs only show progress and offer Cancel.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,8 @@ class ExportDialog(_JobDialog):
         self.project = project
         with open_project(project) as proj:
             videos = [(Path(v.path).name, v.id) for v in proj.videos.list()]
-            annotators = [(a.name, a.name) for a in proj.annotators.list()]
+            made = Counter(c.annotator for c in proj.corrections.list())  # live ones: an undone label exports nothing
+            annotators = [(f"{name} ({n} correction{'s' if n != 1 else ''})", name) for name, n in sorted(made.items())]
         self.videos = _checklist(videos)
         self.annotators = _checklist(annotators)
         self.accepted = QCheckBox("also accepted model proposals")
