@@ -140,8 +140,7 @@ def _same_faces(project: Project, olds: list[Track], news: list[Track]) -> dict[
     import numpy as np
 
     def rows(track: Track) -> tuple[np.ndarray, np.ndarray]:
-        pred = project.runs.predictions(track.id)
-        return pred.frames, pred.boxes
+        return project.runs.boxes(track.id)  # not the probabilities, landmarks and actions
 
     new_rows = {t.id: rows(t) for t in news}
     scored: list[tuple[float, int, int]] = []

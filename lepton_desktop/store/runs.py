@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import func, insert, select
 
 from lepton_desktop.core.actions import ACTION_NAMES
@@ -298,6 +299,19 @@ class RunRepository:
             None if marks is None else marks.astype(np.float32),
             actions,
         )
+
+    def boxes(self, track_id: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+        """A track's frames and face boxes (x, y, w, h) alone, in frame order: where the person was."""
+        query = (
+            select(PredictionChunkRow.frames, PredictionChunkRow.boxes)
+            .where(PredictionChunkRow.track_id == track_id)
+            .order_by(PredictionChunkRow.start_frame, PredictionChunkRow.id)
+        )
+        with self._project.session() as s:
+            chunks = s.execute(query).all()
+        frames = np.frombuffer(b"".join(c.frames for c in chunks), dtype="<i4").astype(np.int32)
+        boxes = np.frombuffer(b"".join(c.boxes for c in chunks), dtype="<f4").reshape(-1, 4).astype(np.float32)
+        return frames, boxes
 
     def prediction_count(self) -> int:
         """Stored per-frame predictions in the whole project."""

@@ -69,6 +69,8 @@ def test_predictions_round_trip_across_chunks(project):
     assert np.array_equal(back.frames, block.frames)
     assert np.array_equal(back.boxes, block.boxes)
     assert np.array_equal(back.probs, block.probs)
+    where_frames, where_boxes = project.runs.boxes(track.id)  # where the person was, without the rest
+    assert np.array_equal(where_frames, block.frames) and np.array_equal(where_boxes, block.boxes)
     assert project.runs.prediction_count() == n
     [stored] = project.runs.tracks(run.id)
     assert (stored.first_frame, stored.last_frame) == (min(5, int(frames[0])), int(frames[-1]))  # spans only widen
