@@ -84,7 +84,7 @@ class PersonRow:
         self.plot.showGrid(x=False, y=False)
         self.plot.getAxis("bottom").setHeight(22)
         self.plot.getAxis("left").setTicks(
-            [[(1.0, "1"), (0.5, "0.5"), (0.0, "0"), (sum(RIBBON_Y) / 2, "dominant"), (sum(TIER_Y) / 2, "corrections")]]
+            [[(1.0, "1"), (0.5, "0.5"), (0.0, ""), (sum(RIBBON_Y) / 2, "dominant"), (sum(TIER_Y) / 2, "corrections")]]
         )
         self.plot.setClipToView(True)
         self.plot.setDownsampling(auto=True, mode="peak")
@@ -183,10 +183,10 @@ class PersonRow:
         bottom = COMPARE_Y[0] if labels is not None else TIER_Y[0]
         self.plot.setLimits(yMin=bottom - 0.05, yMax=1.05)
         self.plot.setYRange(bottom, 1, padding=0.02)
-        ticks = [
+        ticks = [  # 0 is the curves' floor, a tick without a number: "0" sat on top of "dominant"
             (1.0, "1"),
             (0.5, "0.5"),
-            (0.0, "0"),
+            (0.0, ""),
             (sum(RIBBON_Y) / 2, "dominant"),
             (sum(TIER_Y) / 2, "corrections"),
         ]

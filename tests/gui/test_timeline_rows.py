@@ -47,6 +47,8 @@ def test_rows_are_built_ahead_and_recycled_clean(qtbot):
     row = widget.rows[1]
     assert row in spares and len(widget.rows) == 1
     assert row.plot.getAxis("left").labelText == "Person 1"
+    labels = [text for _, text in row.plot.getAxis("left")._tickLevels[0]]  # no "0" sitting on "dominant"
+    assert labels == ["1", "0.5", "", "dominant", "corrections"]
     assert row.curves[5].yData is not None and np.allclose(row.curves[5].yData, 0.9)
     assert len(row.curves[5].xData) == 50
     assert row.compared.size == 0 and not row.compare_band.isVisible() and not row.region.isVisible()
