@@ -40,6 +40,11 @@ def check_path(path: str | os.PathLike[str]) -> Path:
         raise errors.NotAFileError(f"{p} is a folder, not a video file. Choose a file inside it.")
     if not stat.S_ISREG(st.st_mode):
         raise errors.NotAFileError(f"{p} is not a regular file (a pipe or a device?); choose a video file.")
+    if p.suffix.lower() == ".lepton":  # told before anything opens it: closing a file drops SQLite's locks on it
+        raise errors.NotAVideoError(
+            f"{p} is a Lepton project, not a video; open it as a project (lepton-desktop --project, or "
+            "File > Open project)."
+        )
     if st.st_size == 0:
         raise errors.EmptyVideoFileError(f"{p} is empty (0 bytes); the copy or download probably failed.")
     if not os.access(p, os.R_OK):
