@@ -23,10 +23,13 @@ log = logging.getLogger("lepton.cli")
 
 def app_command(video: object, project: object | None) -> str:
     """The command that opens ``video`` in the app, quoted so that it can be pasted into a shell as it is."""
+    import os
     import shlex
+    import subprocess
 
     where = [] if project is None else ["--project", str(project)]
-    return shlex.join(["lepton-desktop", *where, str(video)])
+    words = ["lepton-desktop", *where, str(video)]
+    return subprocess.list2cmdline(words) if os.name == "nt" else shlex.join(words)  # cmd.exe does not read '…'
 
 
 def _print_json(payload: Any, *, csv_out: Path | None = None) -> None:
@@ -255,24 +258,29 @@ class _Parser(argparse.ArgumentParser):
         """As argparse, but an unknown option is told by the command it was given to, with the nearest one."""
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
-            command = self._command_parser(getattr(parsed, "command", None))
+            command = self._command_parser(parsed)
             options = list(command._option_string_actions) if command is not None else []
             unknown = next((e.split("=", 1)[0] for e in extras if e.startswith("-")), "")
             (command or self).error(f"unrecognized arguments: {' '.join(extras)}{_nearest(unknown, options)}")
         return parsed
 
-    def _command_parser(self, name: str | None) -> argparse.ArgumentParser | None:
-        for action in self._actions:
-            if isinstance(action, argparse._SubParsersAction) and name in action.choices:
-                return action.choices[name]  # type: ignore[no-any-return]
-        return None
+    def _command_parser(self, parsed: Any) -> argparse.ArgumentParser | None:
+        """The innermost command given (``lepton project init``'s parser, not ``lepton project``'s)."""
+        parser: argparse.ArgumentParser = self
+        found = None
+        while True:
+            subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+            name = getattr(parsed, subs[0].dest, None) if subs and subs[0].dest != argparse.SUPPRESS else None
+            if not subs or name not in subs[0].choices:
+                return found
+            parser = found = subs[0].choices[name]
 
 
 def _nearest(typed: str, offered: Sequence[str]) -> str:
     """``; did you mean 'x'?`` for the offered word nearest to ``typed`` (nothing when none is near)."""
     import difflib
 
-    near = difflib.get_close_matches(typed, offered, n=1, cutoff=0.6) if typed else []
+    near = difflib.get_close_matches(typed, offered, n=1, cutoff=0.6) if typed.strip("-") else []
     return f"; did you mean '{near[0]}'?" if near else ""
 
 

@@ -31,10 +31,14 @@ def read_position(text: str) -> Position:
                 raise ValueError("frame numbers start at 0")
             return Position(frame=number)
         try:
-            float(value)
+            amount = float(value)
         except ValueError:
             raise ValueError(f"{text!r} is neither a frame number nor a time (12.5s, 1:02.5 or 0:01:02.5)") from None
+        if not math.isfinite(amount) or amount < 0:
+            raise ValueError(f"{text!r} is not a time (12.5s, 1:02.5 or 0:01:02.5)")
         raise ValueError(f"{text!r} is not a frame number; for a time in seconds add s ({value}s)")
+    if "-" in value:  # no part of a time is negative (-0 included)
+        raise ValueError(f"{text!r} is not a time (12.5s, 1:02.5 or 0:01:02.5)")
     try:
         parts = [float(p) for p in value.removesuffix("s").split(":")]
     except ValueError:

@@ -33,7 +33,7 @@ def go_to(win: MainWindow, text: str) -> str:
         frame = position.frame
     else:
         assert position.seconds is not None
-        if position.seconds > duration:
+        if position.seconds > duration + timeline.frame_duration():  # the CLI's rule (services.frames.frames_at)
             return f"Not moved: {position.seconds:g} s is past the video's last frame ({format_timecode(duration)})."
         frame = timeline.frame_at(position.seconds)
     win.pause()

@@ -113,11 +113,16 @@ def _version(module: str, dist: str) -> tuple[str, str]:
     try:
         meta = metadata.metadata(dist)
         version = meta.get("Version") or "unknown"
-    except metadata.PackageNotFoundError:  # not installed (an optional part), or a frozen app without metadata
-        loaded = sys.modules.get(module)
-        if loaded is None:
+    except metadata.PackageNotFoundError:  # not installed (an optional part), or an installer without metadata
+        import importlib.util
+
+        if importlib.util.find_spec(module) is None:
             return "not installed", "–"
-        return str(getattr(loaded, "__version__", "unknown")), "see the library's own licence"
+        try:  # bundled without its metadata: the module says its version
+            version = str(getattr(sys.modules.get(module) or __import__(module), "__version__", "unknown"))
+        except Exception:  # a library that fails to load here: say so rather than fail
+            version = "unknown"
+        return version, "see the library's own licence"
     classifiers = [c.rsplit(" :: ", 1)[-1] for c in meta.get_all("Classifier") or [] if c.startswith("License ::")]
     licence = meta.get("License-Expression") or (classifiers[0] if classifiers else "") or meta.get("License") or ""
     return version, licence.splitlines()[0] if licence else "see the library's own licence"

@@ -19,8 +19,10 @@ def suggested_output(win: MainWindow, name: str) -> Path:
     folders = []
     if win.video_path is not None:
         folders.append(Path(win.video_path).parent)
+    from lepton_desktop.services.analysis import default_project
+
     project = str(win.project)
-    if "://" not in project:
+    if "://" not in project and Path(project).expanduser() != default_project():  # not the hidden data folder
         folders.append(Path(project).expanduser().parent)
     folders.append(Path.home())
     for folder in folders:

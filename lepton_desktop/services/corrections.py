@@ -131,33 +131,39 @@ def same_people(project: Project, current: dict[int, int]) -> dict[int, int]:
 
 
 def _same_faces(project: Project, olds: list[Track], news: list[Track]) -> dict[int, int]:
-    """Old tracks matched one to one with new ones that followed the same face: old id -> new id.
+    """Old tracks matched with the new ones that followed the same face: old id -> new id.
 
-    A pair matches when both runs saw the face on at least 90% of the frames either saw it on,
-    and on those frames the two boxes overlap by at least half (median intersection over union);
-    the best-overlapping pairs are taken first.
+    An old track matches the new track that saw its face on at least 90% of the old track's frames
+    with the two boxes overlapping by at least half there (median intersection over union); the
+    best-overlapping one when several do. Another stride may split or join tracks, so several old
+    tracks may match one new track (one old track held inside a longer new one, say).
     """
     import numpy as np
 
-    def rows(track: Track) -> tuple[np.ndarray, np.ndarray]:
-        return project.runs.boxes(track.id)  # not the probabilities, landmarks and actions
-
-    new_rows = {t.id: rows(t) for t in news}
-    scored: list[tuple[float, int, int]] = []
+    matched: dict[int, int] = {}
+    new_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for old in olds:
-        old_frames, old_boxes = rows(old)
-        for new in news:
+        old_len = old.last_frame - old.first_frame + 1
+        candidates = [  # spans that overlap enough, before any box is read
+            n for n in news
+            if min(old.last_frame, n.last_frame) - max(old.first_frame, n.first_frame) + 1 >= 0.9 * old_len
+        ]  # fmt: skip
+        if not candidates:
+            continue
+        old_frames, old_boxes = project.runs.boxes(old.id)
+        best: tuple[float, int] | None = None
+        for new in candidates:
+            if new.id not in new_rows:
+                new_rows[new.id] = project.runs.boxes(new.id)
             new_frames, new_boxes = new_rows[new.id]
             common, at_old, at_new = np.intersect1d(old_frames, new_frames, return_indices=True)
-            if len(common) == 0 or len(common) < 0.9 * max(len(old_frames), len(new_frames)):
+            if len(common) == 0 or len(common) < 0.9 * len(old_frames):
                 continue
             iou = float(np.median(_iou(old_boxes[at_old], new_boxes[at_new])))
-            if iou >= 0.5:
-                scored.append((iou * len(common), old.id, new.id))
-    matched: dict[int, int] = {}
-    for _score, old_id, new_id in sorted(scored, reverse=True):
-        if old_id not in matched and new_id not in matched.values():
-            matched[old_id] = new_id
+            if iou >= 0.5 and (best is None or iou * len(common) > best[0]):
+                best = (iou * len(common), new.id)
+        if best is not None:
+            matched[old.id] = best[1]
     return matched
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,6 +56,15 @@ def head_revision() -> str:
     Migration files are named ``NNNN_what.py`` with ``revision = "NNNN"`` (a test holds them to it).
     """
     return max(f.name.split("_", 1)[0] for f in (_MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_OPEN: Counter[str] = Counter()
+"""Project files this process has open (resolved path -> open Project objects)."""
+
+
+def _key(path: Path) -> str:
+    return str(path.resolve())
 
 
 def to_url(target: str | Path) -> str:
@@ -104,6 +114,7 @@ class Project:
 
         self.engine = engine
         self.url = url
+        self._file: str | None = None  # the SQLite file, counted in _OPEN while open
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.videos = VideoRepository(self)
         self.runs = RunRepository(self)
@@ -166,6 +177,9 @@ class Project:
     def close(self) -> None:
         """Release all connections."""
         self.engine.dispose()
+        if self._file is not None and _OPEN[self._file] > 0:
+            _OPEN[self._file] -= 1
+        self._file = None
 
     def __enter__(self) -> Project:
         return self
@@ -192,7 +206,11 @@ def open_project(target: str | Path, *, create: bool = False, exclusive_create: 
     except BaseException:
         engine.dispose()
         raise
-    return Project(engine, url)
+    project = Project(engine, url)
+    if sqlite_path is not None:
+        project._file = _key(sqlite_path)
+        _OPEN[project._file] += 1
+    return project
 
 
 def read_only_here(target: str | Path) -> bool:
@@ -228,11 +246,15 @@ def _check_sqlite_file(path: Path, *, create: bool, exclusive_create: bool) -> N
         return
     if exclusive_create:
         raise ProjectExistsError(f"{path} already exists; choose another name or open it instead.")
-    # The file's first bytes are not read here: SQLite says "file is not a database" itself
-    # (_migrate turns that into the sentence below). Opening and closing the file from Python
-    # would drop every POSIX lock this process's SQLite connections hold on it (closing any
-    # descriptor of a file does), and another process would then take the project for unused,
-    # fold and delete its -wal file under this one's feet: commits lost.
+    # The first bytes are read only while this process holds no connection to the file: closing
+    # any descriptor of a file drops every POSIX lock the process holds on it, SQLite's included,
+    # and another process would then take the project for unused and delete its -wal file under
+    # this one's feet (commits lost). A file already open here was checked when it was opened.
+    if _OPEN[_key(path)] == 0:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+        if head and head != _SQLITE_MAGIC:  # refused before SQLite could replay a stray -wal into it
+            raise NotAProjectError(f"{path} is not a Lepton project (it is not an SQLite database).")
 
 
 def _make_engine(url: str, read_only_path: Path | None = None) -> Engine:

@@ -124,7 +124,7 @@ class VideoReader:
         if idx.rotation in (90, 270):
             width, height = height, width
         return VideoInfo(
-            path=str(self.path.absolute()),  # stored in projects: a relative path means nothing elsewhere
+            path=str(self.path.resolve()),  # stored in projects, as find_video compares: one spelling per file
             container=str(self._container.format.name).split(",")[0],
             codec=str(stream.codec_context.codec.name),
             frames=timeline.frame_count,

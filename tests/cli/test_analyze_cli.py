@@ -63,6 +63,9 @@ def test_analyze_no_faces_and_bad_input(tmp_path):
     assert result.returncode == 1 and result.stderr.startswith("lepton: error:") and "not a video" in result.stderr
     result = lepton("analyze", tmp_path / "p.lepton", "--project", tmp_path / "p.lepton")  # the project, by mistake
     assert result.returncode == 1 and "p.lepton is a Lepton project, not a video" in result.stderr
+    named = lepton("correct", "--project", tmp_path / "p.lepton", "--video", tmp_path / "p.lepton", "--track", "1",
+                   "--start", "0", "--end", "1", "--label", "sad", "--annotator", "a")  # fmt: skip
+    assert named.returncode == 1 and "p.lepton is a Lepton project, not a video" in named.stderr
     for csv_out, said in ((tmp_path / "no" / "o.csv", "does not exist"), (tmp_path, "is a folder")):
         result = lepton("analyze", blank, "--project", tmp_path / "q.lepton", "--csv", csv_out)
         assert result.returncode == 1 and said in result.stderr  # told before the analysis, not after it

@@ -96,6 +96,9 @@ def test_usage_errors_exit_2_and_say_it_in_one_line():
         "(see `lepton analyze --help`)\n"
     )
     assert lepton("analyse", "--help").returncode == 0  # the app's spelling works too
+    nested = lepton("models", "activate", "1", "--projct", "p.lepton")  # told by the innermost command
+    assert nested.stderr.startswith("lepton models activate: error: unrecognized arguments: --projct p.lepton; ")
+    assert "did you mean '--project'?" in nested.stderr
 
 
 @pytest.mark.parametrize(

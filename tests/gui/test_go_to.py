@@ -62,4 +62,7 @@ def test_ctrl_g_goes_to_a_typed_frame_or_time(qtbot, samples, _isolated_home):
     assert go_to(window, "0:01.5") == "Went to frame 45 (00:00:01.500)."
     assert go_to(window, "1.5") == "Not moved: '1.5' is not a frame number; for a time in seconds add s (1.5s)."
     assert go_to(window, "500") == f"Not moved: this video's frames are 0 to {window.frame_count - 1}."
+    last = window.frame_count - 1
+    inside_the_last = timeline.time_of(last) + 0.5 * timeline.frame_duration()  # on screen until the end
+    assert go_to(window, f"{inside_the_last:.4f}s").startswith(f"Went to frame {last} ")
     window.close()

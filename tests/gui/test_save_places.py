@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,6 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from lepton_desktop.gui.app import open_window
+from lepton_desktop.services.analysis import default_project
 from lepton_desktop.services.settings import load_settings, save_settings
 from tests.read_only import mounted_read_only
 
@@ -53,3 +55,9 @@ def test_ctrl_e_offers_the_project_folder_when_the_videos_folder_is_read_only(
         window = open_window(footage / "clip.mp4", str(project))
         qtbot.addWidget(window)
         assert ctrl_e(window) == str(tmp_path / "work" / "clip-results.csv")
+        default = default_project()  # the per-user project lives in a hidden data folder: home instead
+        subprocess.run([sys.executable, "-m", "lepton_desktop", "analyze", str(footage / "clip.mp4"), "--project",
+                        str(default), "--stride", "4"], check=True, capture_output=True)  # fmt: skip
+        window = open_window(footage / "clip.mp4", str(default))
+        qtbot.addWidget(window)
+        assert ctrl_e(window) == str(Path.home() / "clip-results.csv")

@@ -47,3 +47,13 @@ def test_corrections_follow_the_same_faces_into_an_analysis_with_other_tracking_
         aliases = same_people(proj, {1: new_right.id, 2: new_left.id})
         # the same faces, whatever their numbers; a face the new run never saw matches nothing
         assert aliases == {left.id: new_left.id, right.id: new_right.id}
+
+        # a stride that split a person in two: both halves' corrections go to the one new track
+        split_run = proj.runs.start(video.id, {"stride": 1, "min_face": 40})
+        first_half = _follow(proj, split_run, 1, 900, range(0, 40))
+        second_half = _follow(proj, split_run, 2, 902, range(45, 100))
+        for track in (first_half, second_half):
+            proj.corrections.add(track.id, track.first_frame, track.first_frame + 3, "sad", "bo")
+        joined_run = proj.runs.start(video.id, {"stride": 5, "min_face": 40})
+        whole = _follow(proj, joined_run, 1, 901)
+        assert same_people(proj, {1: whole.id}) == {first_half.id: whole.id, second_half.id: whole.id}

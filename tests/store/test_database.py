@@ -112,7 +112,15 @@ def test_not_sqlite_is_refused(tmp_path):
     with pytest.raises(NotAProjectError, match="not an SQLite database"):
         open_project(path)
     assert path.read_bytes().startswith(b"\x00\x00\x00\x18ftyp")
-    assert [p.name for p in tmp_path.iterdir()] == ["movie.lepton"]  # SQLite refused it: no -wal or -shm made
+    assert [p.name for p in tmp_path.iterdir()] == ["movie.lepton"]  # no -wal or -shm made beside it
+    stray = tmp_path / "movie.lepton-wal"  # a stray -wal beside it: SQLite would replay it into the file
+    with sqlite3.connect(tmp_path / "other.db") as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE t (x)")
+    stray.write_bytes(b"\x37\x7f\x06\x82" + b"\x00" * 4092)
+    with pytest.raises(NotAProjectError, match="not an SQLite database"):
+        open_project(path)
+    assert path.read_bytes().startswith(b"\x00\x00\x00\x18ftyp") and len(path.read_bytes()) == 112
 
 
 def test_other_programs_database_is_refused_and_untouched(tmp_path):
