@@ -34,7 +34,9 @@ def app_command(video: object, project: object | None) -> str:
 
 def _print_json(payload: Any, *, csv_out: Path | None = None) -> None:
     """The command's JSON summary on stdout; on stderr when ``csv_out`` is ``-`` (the CSV rows took stdout)."""
-    stream = sys.stderr if csv_out is not None and str(csv_out) == "-" else sys.stdout
+    from lepton_desktop.services.output import is_stdout
+
+    stream = sys.stderr if is_stdout(csv_out) else sys.stdout
     stream.write(json.dumps(payload, indent=2, default=str) + "\n")
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from lepton_desktop.core.actions import ACTION_NAMES, arousal, valence
 from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.timeline import FrameTimeline
-from lepton_desktop.services.output import atomic_output
+from lepton_desktop.services.output import atomic_output, is_stdout
 from lepton_desktop.vision.analyzer import FaceRows
 
 ANALYSIS_COLUMNS = ("frame", "time_s", "track", "x", "y", "w", "h", *EMOTIONS)
@@ -50,11 +50,6 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]
     with atomic_output(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
         _write_rows(handle, header, rows, delimiter)
     return path
-
-
-def is_stdout(path: Path | str | None) -> bool:
-    """Whether an output named on the command line is ``-``, standard output."""
-    return path is not None and str(path) == "-"
 
 
 def _write_rows(handle: TextIO, header: Iterable[str], rows: Iterable[Iterable[object]], delimiter: str) -> None:

@@ -44,12 +44,17 @@ def check_output(path: Path) -> None:
 
     ``-`` (standard output) is always fine.
     """
-    if str(path) == "-":
+    if is_stdout(path):
         return
     if not path.parent.is_dir():
         raise OutputFileError(f"{path}: the folder {path.parent} does not exist.")
     if path.is_dir():
         raise OutputFileError(f"{path} is a folder; give the name of a file to write in it.")
+
+
+def is_stdout(path: Path | str | None) -> bool:
+    """Whether an output named on the command line is ``-``, standard output."""
+    return path is not None and str(path) == "-"
 
 
 def _remove(tmp: Path) -> None:
