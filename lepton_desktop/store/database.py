@@ -32,6 +32,7 @@ from lepton_desktop.store.errors import (
 log = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -58,7 +59,6 @@ def head_revision() -> str:
     return max(f.name.split("_", 1)[0] for f in (_MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 _OPEN: Counter[str] = Counter()
 """Project files this process has open (resolved path -> open Project objects)."""
 
@@ -254,7 +254,11 @@ def _check_sqlite_file(path: Path, *, create: bool, exclusive_create: bool) -> N
         with path.open("rb") as handle:
             head = handle.read(16)
         if head and head != _SQLITE_MAGIC:  # refused before SQLite could replay a stray -wal into it
-            raise NotAProjectError(f"{path} is not a Lepton project (it is not an SQLite database).")
+            raise _not_sqlite(path)
+
+
+def _not_sqlite(path: Path) -> NotAProjectError:
+    return NotAProjectError(f"{path} is not a Lepton project (it is not an SQLite database).")
 
 
 def _make_engine(url: str, read_only_path: Path | None = None) -> Engine:
@@ -326,7 +330,7 @@ def _migrate(engine: Engine, url: str, sqlite_path: Path | None, *, create: bool
         if isinstance(disk, StorageError):  # a full or failing disk, not a bad file
             raise disk from None
         if "file is not a database" in str(exc.orig).lower() and sqlite_path is not None:
-            raise NotAProjectError(f"{sqlite_path} is not a Lepton project (it is not an SQLite database).") from None
+            raise _not_sqlite(sqlite_path) from None
         raise NotAProjectError(f"{url} cannot be read as a project database: {exc.orig}") from None
     if current is None:
         if tables - {"alembic_version"}:

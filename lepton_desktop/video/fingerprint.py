@@ -16,10 +16,9 @@ def content_fingerprint(path: str | Path) -> str:
     project can relink a video that was moved.
     """
     p = Path(path)
-    if p.suffix.lower() == ".lepton":  # a project named as a video: opening it here would drop SQLite's locks
-        from lepton_desktop.video.errors import NotAVideoError
+    from lepton_desktop.video.opening import refuse_project_file
 
-        raise NotAVideoError(f"{p} is a Lepton project, not a video; name a video file.")
+    refuse_project_file(p)
     size = p.stat().st_size
     digest = hashlib.sha256()
     digest.update(b"lepton-fp-v1:")

@@ -40,16 +40,25 @@ def check_path(path: str | os.PathLike[str]) -> Path:
         raise errors.NotAFileError(f"{p} is a folder, not a video file. Choose a file inside it.")
     if not stat.S_ISREG(st.st_mode):
         raise errors.NotAFileError(f"{p} is not a regular file (a pipe or a device?); choose a video file.")
-    if p.suffix.lower() == ".lepton":  # told before anything opens it: closing a file drops SQLite's locks on it
-        raise errors.NotAVideoError(
-            f"{p} is a Lepton project, not a video; open it as a project (lepton-desktop --project, or "
-            "File > Open project)."
-        )
+    refuse_project_file(p)
     if st.st_size == 0:
         raise errors.EmptyVideoFileError(f"{p} is empty (0 bytes); the copy or download probably failed.")
     if not os.access(p, os.R_OK):
         raise errors.VideoPermissionError(f"{p}: permission denied; you may not read this file.")
     return p
+
+
+def refuse_project_file(path: Path) -> None:
+    """Raise :class:`NotAVideoError` for a Lepton project named as a video, before anything opens it.
+
+    Opening and closing a file (here, FFmpeg or a fingerprint) drops every lock this process's SQLite
+    connections hold on it: the project, maybe open in this very process, would lose its -wal file.
+    """
+    if path.suffix.lower() == ".lepton":
+        raise errors.NotAVideoError(
+            f"{path} is a Lepton project, not a video; open it as a project (lepton-desktop --project, or "
+            "File > Open project)."
+        )
 
 
 def open_input(path: Path) -> Any:
