@@ -110,11 +110,14 @@ def same_people(project: Project, current: dict[int, int]) -> dict[int, int]:
     first = next(iter(tracks.values()))
     run = project.runs.get(first.run_id)
     aliases: dict[int, int] = {}
-    corrected = {c.track_id for c in project.corrections.list(video_id=first.video_id, include_tombstoned=True)}
+    corrected: set[int] | None = None  # read once, and only when a run with other settings needs it
     for other in project.runs.list_runs(first.video_id):
         if other.id == run.id:
             continue
         if tracking_params(other.params) != tracking_params(run.params):
+            if corrected is None:
+                listed = project.corrections.list(video_id=first.video_id, include_tombstoned=True)
+                corrected = {c.track_id for c in listed}
             olds = [t for t in project.runs.tracks(other.id) if t.id in corrected]
             if olds:
                 aliases.update(_same_faces(project, olds, list(tracks.values())))

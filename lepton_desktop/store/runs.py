@@ -293,8 +293,7 @@ class RunRepository:
             raw = b"".join(c.actions for c in chunks)
             actions = np.frombuffer(raw, dtype="<f2").reshape(-1, len(ACTION_NAMES)).astype(np.float32)
         return TrackPredictions(
-            np.frombuffer(b"".join(c.frames for c in chunks), dtype="<i4").astype(np.int32),
-            np.frombuffer(b"".join(c.boxes for c in chunks), dtype="<f4").reshape(-1, 4).astype(np.float32),
+            *_frames_and_boxes(chunks),
             np.frombuffer(b"".join(c.probs for c in chunks), dtype="<f4").reshape(-1, n_classes).astype(np.float32),
             None if marks is None else marks.astype(np.float32),
             actions,
@@ -308,12 +307,16 @@ class RunRepository:
             .order_by(PredictionChunkRow.start_frame, PredictionChunkRow.id)
         )
         with self._project.session() as s:
-            chunks = s.execute(query).all()
-        frames = np.frombuffer(b"".join(c.frames for c in chunks), dtype="<i4").astype(np.int32)
-        boxes = np.frombuffer(b"".join(c.boxes for c in chunks), dtype="<f4").reshape(-1, 4).astype(np.float32)
-        return frames, boxes
+            return _frames_and_boxes(s.execute(query).all())
 
     def prediction_count(self) -> int:
         """Stored per-frame predictions in the whole project."""
         with self._project.session() as s:
             return int(s.scalar(select(func.coalesce(func.sum(PredictionChunkRow.count), 0))) or 0)
+
+
+def _frames_and_boxes(chunks: Any) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+    """The frame numbers and x, y, w, h boxes of stored chunks, joined in their order."""
+    frames = np.frombuffer(b"".join(c.frames for c in chunks), dtype="<i4").astype(np.int32)
+    boxes = np.frombuffer(b"".join(c.boxes for c in chunks), dtype="<f4").reshape(-1, 4).astype(np.float32)
+    return frames, boxes
