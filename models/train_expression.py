@@ -73,6 +73,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--teacher-weight", type=float, default=0.5, help="share of the teachers' probabilities in targets")
     p.add_argument(
+        "--bf16",
+        action="store_true",
+        help="run the training passes in bfloat16 with channels-last tensors (about 2x faster on CPUs with "
+        "AVX-512 BF16; weights, EMA and validation stay float32)",
+    )
+    p.add_argument(
         "--finish-now",
         action="store_true",
         help="write the weights, metrics and card from the last checkpoint without training further",
@@ -159,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
             initial = widen(initial, widths, seed=args.seed)
         model.load_state_dict(initial)
     class_weight = class_weights(train.targets, args.class_power)
+    if args.bf16:
+        model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     ema = ExpressionResNet(widths=widths)
     ema.load_state_dict(model.state_dict())
     ema.requires_grad_(False)
@@ -205,7 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         for step in range(steps_per_epoch):
             idx = order[step * args.batch : (step + 1) * args.batch]
             x = augment(x_train[idx], size, generator)
-            logits = model(x)[1]
+            if args.bf16:
+                x = x.contiguous(memory_format=torch.channels_last)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                logits = model(x)[1].float()
             weighted = y_train[idx] * class_weight
             loss = -(weighted * F.log_softmax(logits, dim=1)).sum(dim=1).sum() / weighted.sum()
             optimiser.zero_grad(set_to_none=True)

@@ -50,6 +50,7 @@ def render(result: dict[str, Any]) -> str:
         if s.get("teacher")
         else ""
     )
+    bf16 = "; training passes in bfloat16, channels-last (weights and EMA float32)" if s.get("bf16") else ""
     return f"""# Training run: ExpressionResNet ({s["widths"]}) on FER2013 faces with FER+ votes
 
 - Command: `{result["command"]}`
@@ -62,7 +63,7 @@ def render(result: dict[str, Any]) -> str:
 - Validation: {result["val_faces"]} faces ({s["val_share"]:.0%}, stratified by FER+ majority, seed {s["seed"]});
   never trained on.
 - Optimiser: AdamW (lr {s["lr"]}, weight decay {s["weight_decay"]}), one-cycle schedule, batch {s["batch"]},
-  {s["epochs"]} epochs planned, {result.get("epochs_done", s["epochs"])} run, weight EMA {s["ema"]};
+  {s["epochs"]} epochs planned, {result.get("epochs_done", s["epochs"])} run, weight EMA {s["ema"]}{bf16};
   augmentation: flip, rotation +-15 deg, scale 0.85-1.15, shift +-8%, contrast/brightness, blur (25%),
   one erased rectangle (50%).{changed}{start}{balance}{taught}
 

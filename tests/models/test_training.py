@@ -56,9 +56,10 @@ def _train(out: Path, epochs: int, *extra: str) -> None:
 
 
 @needs_data
-def test_a_stopped_run_resumes_to_the_same_weights(tmp_path):
+@pytest.mark.parametrize("precision", [[], ["--bf16"]], ids=["float32", "bf16"])
+def test_a_stopped_run_resumes_to_the_same_weights(tmp_path, precision):
     def train(out, *extra):
-        _train(out, 2, *extra)
+        _train(out, 2, *precision, *extra)
 
     train(tmp_path / "whole")
     train(tmp_path / "parts", "--max-minutes", "0.0001")  # stops after the first epoch
@@ -68,7 +69,9 @@ def test_a_stopped_run_resumes_to_the_same_weights(tmp_path):
     a = load_file(str(tmp_path / "whole" / "expression_resnet.safetensors"))
     b = load_file(str(tmp_path / "parts" / "expression_resnet.safetensors"))
     assert a.keys() == b.keys() and all((a[k] == b[k]).all() for k in a)
-    assert "## Validation" in (tmp_path / "parts" / "card.md").read_text()
+    card = (tmp_path / "parts" / "card.md").read_text()
+    assert "## Validation" in card
+    assert ("bf16" in card) == bool(precision)  # the card's command says how it was trained
 
 
 def test_class_weights_favour_rare_expressions():
