@@ -6,7 +6,6 @@ the dialogs only show progress and offer Cancel.
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +147,7 @@ class ExportDialog(_JobDialog):
         self.project = project
         with open_project(project) as proj:
             videos = [(Path(v.path).name, v.id) for v in proj.videos.list()]
-            made = Counter(c.annotator for c in proj.corrections.list())  # live ones: an undone label exports nothing
+            made = proj.corrections.counts_by_annotator()  # live ones: an undone label exports nothing
             annotators = [(f"{name} ({n} correction{'s' if n != 1 else ''})", name) for name, n in sorted(made.items())]
         self.videos = _checklist(videos)
         self.annotators = _checklist(annotators)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lepton_desktop.core.emotions import EMOTIONS
@@ -95,6 +95,17 @@ class CorrectionRepository:
             query = query.where(CorrectionRow.tombstoned_at.is_(None))
         with self._project.session() as s:
             return [_record(row, name) for row, name in s.execute(query.order_by(CorrectionRow.id))]
+
+    def counts_by_annotator(self) -> dict[str, int]:
+        """How many live (not undone) corrections each annotator has made, by name."""
+        query = (
+            select(AnnotatorRow.name, func.count(CorrectionRow.id))
+            .join(AnnotatorRow, CorrectionRow.annotator_id == AnnotatorRow.id)
+            .where(CorrectionRow.tombstoned_at.is_(None))
+            .group_by(AnnotatorRow.name)
+        )
+        with self._project.session() as s:
+            return {name: int(n) for name, n in s.execute(query)}
 
 
 def _insert(

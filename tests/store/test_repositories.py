@@ -88,7 +88,9 @@ def test_corrections_tombstone_and_restore(project):
     assert not undone.live
     assert [x.label for x in project.corrections.list(track_id=track.id)] == ["sad"]
     assert len(project.corrections.list(include_tombstoned=True)) == 2  # history is kept
+    assert project.corrections.counts_by_annotator() == {"ben": 1}  # the undone one counts for no one
     assert project.corrections.restore(c.id).live
+    assert project.corrections.counts_by_annotator() == {"ana": 1, "ben": 1}
     assert {a.name for a in project.annotators.list()} == {"ana", "ben"}
 
 
