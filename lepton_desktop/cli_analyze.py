@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lepton_desktop.cli import _positive, _print_json, app_command
+from lepton_desktop.cli import _print_json, app_command
+from lepton_desktop.cli_args import _positive
 
 
 class _ProgressBar:

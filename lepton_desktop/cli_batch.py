@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lepton_desktop.cli import _positive, _print_json
+from lepton_desktop.cli import _print_json
+from lepton_desktop.cli_args import _positive
 from lepton_desktop.cli_stop import StopWhenAsked
 
 

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lepton_desktop.cli import _frame_or_time, _positive, _print_json, add_project_option, frame_of
+from lepton_desktop.cli import _print_json, add_project_option, frame_of
+from lepton_desktop.cli_args import _frame_or_time, _positive
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:

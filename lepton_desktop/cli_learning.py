@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lepton_desktop.cli import _positive, _print_json, made_default_project
+from lepton_desktop.cli import _print_json, made_default_project
+from lepton_desktop.cli_args import _positive
 
 T = TypeVar("T")
 

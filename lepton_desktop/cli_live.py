@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lepton_desktop.cli import _non_negative, _positive, app_command
+from lepton_desktop.cli import app_command
+from lepton_desktop.cli_args import _non_negative, _positive
 from lepton_desktop.cli_stop import StopWhenAsked
 from lepton_desktop.core.words import people
 
