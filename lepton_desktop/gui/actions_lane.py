@@ -62,6 +62,7 @@ class ActionsLane:
         self.viewbox = SelectViewBox(widget, number)  # the wheel scrolls people, Shift+drag selects, as on the row
         self.plot = pg.PlotItem(enableMenu=False, viewBox=self.viewbox)
         self.plot.setMouseEnabled(x=True, y=False)
+        self.plot.hideButtons()  # no unlabelled "A" button: View > Fit timelines (F) fits every row
         self.plot.setMinimumHeight(LANE_HEIGHT)
         self.plot.hideAxis("bottom")
         font = QFont()

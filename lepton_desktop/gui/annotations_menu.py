@@ -96,6 +96,9 @@ class AnnotationsMenu:
         count = summary["corrections_imported"]
         text = f"Imported {count} correction{'s' if count != 1 else ''} from {Path(path).name}"
         self._done(text + (f" (left out: {skipped})" if skipped else ""))
+        warning = summary.get("warning")
+        if warning:  # labels made for another video: said where it cannot be missed
+            win._error("Imported, but made for another video?", f"{warning[0].upper()}{warning[1:]}")
 
     def _done(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 10000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging("desktop")
     if args.self_test:
         return _self_test()
+    missing = no_display()
+    if missing:
+        sys.stderr.write(f"lepton-desktop: {missing}\n")
+        return 2
 
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
@@ -55,6 +60,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     stopped = close_on_termination(app)
     code = int(app.exec())
     return 128 + stopped[0] if stopped else code
+
+
+def no_display(env: dict[str, str] | None = None, platform: str = sys.platform) -> str | None:
+    """Why the window cannot open here, in one sentence (None: it can).
+
+    On Linux and the BSDs Qt needs an X11 or Wayland display; without one it aborts with several lines
+    about missing xcb libraries, which send people off reinstalling. ``QT_QPA_PLATFORM`` (offscreen,
+    vnc...) chooses another way to draw and is left to Qt.
+    """
+    env = dict(os.environ) if env is None else env
+    if platform.startswith(("win", "darwin")) or env.get("QT_QPA_PLATFORM"):
+        return None
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "there is no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+        "on a server or over ssh use the `lepton` command (`lepton analyze VIDEO`), or start a desktop session first."
+    )
 
 
 def close_on_termination(app: QApplication) -> list[int]:
@@ -102,7 +125,7 @@ def open_window(video: Path | None = None, project: str | None = None) -> MainWi
     window = MainWindow(settings)
     window.show()
     if not window.settings.annotator:  # first start: who is annotating (changeable under Edit)
-        QTimer.singleShot(300, window.ask_annotator)
+        QTimer.singleShot(300, lambda: _ask_name_when_free(window))
     if video is not None:
         window.open_video(video)
     else:
@@ -111,6 +134,20 @@ def open_window(video: Path | None = None, project: str | None = None) -> MainWi
         except LeptonError as exc:  # an installation without the sample still starts
             window.statusBar().showMessage(str(exc), 10000)
     return window
+
+
+def _ask_name_when_free(window: MainWindow) -> None:
+    """Ask for the annotator's name once no other message waits for an answer (one about the video, say).
+
+    Two windows opened together stack, and the one on top hides what the other says.
+    """
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.activeModalWidget() is not None:
+        QTimer.singleShot(300, lambda: _ask_name_when_free(window))
+        return
+    window.ask_annotator()
 
 
 def _self_test() -> int:

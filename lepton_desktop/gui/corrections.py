@@ -34,6 +34,7 @@ class CorrectionsModel(QObject):
 
     changed = Signal(object, object)
     failed = Signal(str)
+    stepped = Signal(str)  # "Undone: …" / "Redone: …", for the status bar (a refused step says ``failed``)
     """A change the project refused (read-only, full disk, locked): one sentence; nothing changed."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -151,10 +152,14 @@ class StoreCommand(QUndoCommand):
         raise NotImplementedError
 
     def redo(self) -> None:
-        self._guarded(self.apply)
+        pushed = getattr(self, "_pushed", False)  # Qt calls redo() once when the command is pushed
+        self._pushed = True
+        if self._guarded(self.apply) and pushed:
+            self.model.stepped.emit(f"Redone: {self.text()}")
 
     def undo(self) -> None:
-        self._guarded(self.revert)
+        if self._guarded(self.revert):
+            self.model.stepped.emit(f"Undone: {self.text()}")
 
     @staticmethod
     def _together(steps: list[tuple[Callable[[], None], Callable[[], None]]]) -> None:
@@ -170,13 +175,16 @@ class StoreCommand(QUndoCommand):
                     inverse()
             raise
 
-    def _guarded(self, step: Callable[[], None]) -> None:
+    def _guarded(self, step: Callable[[], None]) -> bool:
+        """Run ``step``; False when the project refused it (said through ``model.failed``)."""
         try:
             step()
         except (LeptonError, ValueError) as exc:
             self.setObsolete(True)
             self.model.failures += 1
             self.model.failed.emit(str(exc))
+            return False
+        return True
 
 
 class AddCorrection(StoreCommand):
@@ -257,10 +265,10 @@ class ReplaceCorrection(StoreCommand):
 class RemoveCorrection(StoreCommand):
     """Delete a correction (a tombstone); undo restores it."""
 
-    def __init__(self, model: CorrectionsModel, correction_id: int) -> None:
-        super().__init__("delete correction")
+    def __init__(self, model: CorrectionsModel, correction: Correction) -> None:
+        super().__init__(f"delete {correction.start_frame}–{correction.end_frame} {correction.label}")
         self.model = model
-        self.correction_id = correction_id
+        self.correction_id = correction.id
 
     def apply(self) -> None:
         self.model.set_live(self.correction_id, False)

@@ -31,6 +31,7 @@ class DockSizer(QObject):
         super().__init__(window)
         self.window, self.docks, self.timeline = window, docks, timeline
         self.arranged = False  # True once the docks have a layout (restored or sized here)
+        self._before_lanes: int | None = None  # the timeline dock's height before the actions lanes grew it
         # the side column runs the window's full height; the timelines sit under the video only
         window.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -91,7 +92,14 @@ class DockSizer(QObject):
         if not self.arranged or not people:
             return
         dock = self.docks["timeline"]
-        if dock.isVisible() and not dock.isFloating() and dock.height() < self.timeline_height(people):
+        docked = dock.isVisible() and not dock.isFloating()
+        if not self.timeline.show_actions and self._before_lanes is not None:  # lanes off: the size they found
+            if docked and dock.height() > self._before_lanes:
+                self.window.resizeDocks([dock], [self._before_lanes], Qt.Orientation.Vertical)
+            self._before_lanes = None
+        elif self.timeline.show_actions and self._before_lanes is None and docked:
+            self._before_lanes = dock.height()
+        if docked and dock.height() < self.timeline_height(people):
             self.window.resizeDocks([dock], [self.timeline_height(people)], Qt.Orientation.Vertical)
         listing = self.docks["people"].widget()
         if isinstance(listing, QListWidget) and people > PEOPLE_ROWS[0]:

@@ -37,6 +37,7 @@ class FineTunePlot(QWidget):
         self.plot.setLabel("bottom", "epoch")
         self.plot.getPlotItem().layout.setContentsMargins(4, 12, 12, 4)  # room for the top tick's label
         self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()  # nothing to re-range: the plot follows the epochs itself
         self.loss_curve = self.plot.plot(pen=pg.mkPen((230, 120, 60), width=2), symbol="o", name="train loss")
         self.f1_curve = self.plot.plot(pen=pg.mkPen((80, 180, 240), width=2), symbol="s", name="val macro-F1")
         self.acc_curve = self.plot.plot(pen=pg.mkPen((120, 220, 120), width=2), symbol="t", name="val accuracy")

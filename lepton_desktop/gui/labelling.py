@@ -242,7 +242,13 @@ class LabellingMixin(_Base):
             self.statusBar().showMessage("No correction of this person at the playhead.", 4000)
             return
         newest = max(covering, key=lambda c: (c.created_at, c.id))
-        self.undo_group.activeStack().push(RemoveCorrection(self.corrections, newest.id))
+        refused = self.corrections.failures
+        self.undo_group.activeStack().push(RemoveCorrection(self.corrections, newest))
+        if self.corrections.failures == refused:
+            name = self.results.names.get(number, f"Person {number}")
+            self.statusBar().showMessage(
+                f"Deleted {name} {newest.start_frame}–{newest.end_frame} {newest.label} (Ctrl+Z brings it back)", 6000
+            )
 
     def _covering_correction(self):  # type: ignore[no-untyped-def]
         number = self._active_person()

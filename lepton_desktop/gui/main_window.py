@@ -88,6 +88,7 @@ class MainWindow(PlayerMixin, AnalysisMixin, LabellingMixin, QMainWindow):
         self.results = ResultsModel(self)
         self.corrections = CorrectionsModel(self)
         self.corrections.failed.connect(lambda text: self._error("The correction was not saved", text))
+        self.corrections.stepped.connect(lambda text: self.statusBar().showMessage(f"{text} (saved)", 5000))
         self.corrections.changed.connect(self._corrections_changed)
         self.undo_group = QUndoGroup(self)
         self._undo_stacks: dict[tuple[str, str], QUndoStack] = {}

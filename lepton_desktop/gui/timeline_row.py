@@ -80,6 +80,7 @@ class PersonRow:
         self.plot.setYRange(TIER_Y[0], 1, padding=0.02)
         self.plot.setLimits(yMin=TIER_Y[0] - 0.05, yMax=1.05)
         self.plot.setMouseEnabled(x=True, y=False)
+        self.plot.hideButtons()  # pyqtgraph's unlabelled "A" (auto-range): View > Fit timelines (F) does it
         self.plot.setMinimumHeight(CURVE_HEIGHT + 2 * TIER_HEIGHT)
         self.plot.showGrid(x=False, y=False)
         self.plot.getAxis("bottom").setHeight(22)

@@ -47,6 +47,13 @@ WHY_KEY = "Y"
 POLL_MS = 120
 """How often the panel looks at the playhead (cheap: it compares a few numbers)."""
 IMAGE_SIZE = 150
+NOTHING_OPEN = "Open an analysed video: the person at the playhead is explained here."
+ACTION_BAR_STYLE = (
+    "QProgressBar { text-align: left; padding-left: 6px; color: #f0f0f0; background: #26292e;"
+    " border: 1px solid #3a3f47; border-radius: 2px; }"
+    " QProgressBar::chunk { background: #3b6e9e; }"
+)
+"""Light text on a muted bar, inset from the border: every letter of the action's name stays readable."""
 ACTIONS_SHOWN = 5
 
 Request = tuple[str, str, int, int, int, str]
@@ -147,10 +154,14 @@ class WhyPanel(QWidget):
         self._timer.start()
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        self.title = QLabel("Open an analysed video: the person at the playhead is explained here.")
+        outer = QVBoxLayout(self)
+        self.title = QLabel(NOTHING_OPEN)
         self.title.setWordWrap(True)
-        layout.addWidget(self.title)
+        outer.addWidget(self.title)
+        self.detail = QWidget()  # the explanation itself: hidden while there is none to show
+        layout = QVBoxLayout(self.detail)
+        layout.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.detail)
         pictures = QGridLayout()
         self.face_label, self.heat_label = QLabel(), QLabel()
         for col, (label, caption) in enumerate(((self.face_label, "as the model saw it"), (self.heat_label, ""))):
@@ -179,23 +190,29 @@ class WhyPanel(QWidget):
             bar = QProgressBar()
             bar.setRange(0, 100)
             bar.setFormat("")
-            bar.setStyleSheet("QProgressBar { text-align: left; padding-left: 4px; }")
+            bar.setStyleSheet(ACTION_BAR_STYLE)
             bar.setMaximumHeight(18)
             layout.addWidget(bar)
             self.action_bars.append(bar)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        layout.addWidget(self.status)
-        layout.addStretch(1)
+        outer.addWidget(self.status)
+        outer.addStretch(1)
+        self.detail.setVisible(False)
 
     # -- following the playhead -------------------------------------------------------------
 
     def _results_reset(self) -> None:
         """Another video or project: nothing of the previous one stays on show."""
         self.generation += 1
-        self._asked = None
-        self.shown, self.shown_key = None, None
-        self.title.setText("Open an analysed video: the person at the playhead is explained here.")
+        self._clear(NOTHING_OPEN)
+
+    def _clear(self, title: str, key: Request | None = None) -> None:
+        """Show ``title`` alone: no picture, class or action of an earlier frame stays beside it."""
+        self._asked = key
+        self.shown, self.shown_key = None, key
+        self.title.setText(title)
+        self.detail.setVisible(False)
         for label in (self.face_label, self.heat_label):
             label.clear()
         self.heat_caption.setText("")
@@ -234,7 +251,9 @@ class WhyPanel(QWidget):
         key = self.current_request()
         if key is None:
             if self.window.video_path is not None and not running:
-                self.status.setText(f"No face at frame {self.window.current}.")
+                no_face = f"No face at frame {self.window.current}."
+                if self.title.text() != no_face:
+                    self._clear(no_face)
             return
         if running:
             self.status.setText("Waiting for the analysis to finish…")
@@ -254,6 +273,7 @@ class WhyPanel(QWidget):
         started = time.perf_counter()
         self.shown, self.shown_key = expl, key
         self.title.setText(f"<b>{expl.name}</b> at frame {expl.frame}: <b>{expl.label}</b>")
+        self.detail.setVisible(True)
         self.face_label.setPixmap(_image(np.repeat(expl.face[..., None], 3, axis=2)).scaled(IMAGE_SIZE, IMAGE_SIZE))
         self.heat_label.setPixmap(_image(overlay))
         self.heat_caption.setText(f"Grad-CAM for {expl.label}")
@@ -285,8 +305,7 @@ class WhyPanel(QWidget):
     def _failed(self, key: Request, message: str) -> None:
         if key != self._asked:
             return
-        self.shown, self.shown_key = None, key
-        self.status.setText(message)
+        self._clear(message, key)
 
     def busy_seconds(self) -> float:
         """Seconds the panel's thread has spent computing (what the window did not have to do)."""

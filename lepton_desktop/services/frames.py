@@ -22,10 +22,11 @@ def frames_at(video: str | Path, times: list[float]) -> list[int]:
     """The frames of ``video`` on screen at ``times`` (seconds; its own timestamps, exact on variable frame rates)."""
     with VideoReader(video) as reader:
         timeline = reader.timeline
-    duration = float(timeline.times()[-1]) if timeline.frame_count else 0.0
+    last = float(timeline.times()[-1]) if timeline.frame_count else 0.0
+    end = last + timeline.frame_duration()  # the last frame stays on screen until here (what `lepton info` says)
     for seconds in times:
-        if seconds > duration + timeline.frame_duration():
-            raise FrameTimeError(f"{seconds:g} s is past the end of the video ({duration:.2f} s).")
+        if seconds > end:
+            raise FrameTimeError(f"{seconds:g} s is past the end of the video (it ends at {end:.2f} s).")
     return [timeline.frame_at(seconds) for seconds in times]
 
 

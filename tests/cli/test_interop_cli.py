@@ -53,6 +53,7 @@ def test_export_then_import_as_typed(analysed, tmp_path, fmt, name):
     assert report["format"] == fmt and set(report["by_annotator"]) == {"ana", "ben"}
     assert resolved(target) == resolved(project)
     assert report["corrections_imported"] == len(stored(target))
+    assert "warning" not in report and "warning" not in imported.stderr  # the file was made for this very video
     if fmt == "boris":  # the output's suffix chose the layout
         layout = "project" if name.endswith(".boris") else "tabular"
         assert summary["layout"] == report["layout"] == layout
@@ -150,3 +151,32 @@ def test_usage_errors(analysed, tmp_path):
     assert bad_map.returncode == 1 and 'lepton: error: --map "x" is not of the form' in bad_map.stderr
     missing = lepton("import-annotations", tmp_path / "none.eaf", "--project", project, "--video", clip)
     assert missing.returncode == 1 and "none.eaf does not exist" in missing.stderr
+
+
+def test_an_elan_file_made_for_another_video_is_imported_with_a_warning(analysed, tmp_path):
+    clip, project, fresh = analysed
+    target = shutil.copyfile(fresh, tmp_path / "target.lepton")
+    out = tmp_path / "two.eaf"
+    exported = lepton("export-annotations", "--project", project, "--video", clip, "--format", "eaf", "-o", out)
+    assert exported.returncode == 0, exported.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "two.mp4" in text
+    out.write_text(text.replace("two.mp4", "interview.mp4"), encoding="utf-8")  # as if made on another video
+
+    imported = lepton("import-annotations", out, "--project", target, "--video", clip)
+    assert imported.returncode == 0, imported.stderr
+    report = json.loads(imported.stdout)
+    assert report["linked_media"] == ["interview.mp4"] and report["corrections_imported"] == len(stored(target)) > 0
+    said = "lepton: warning: the ELAN file links interview.mp4, not two.mp4: its labels were placed on two.mp4"
+    assert said in imported.stderr and report["warning"] in imported.stderr
+
+
+def test_the_same_video_under_another_container_or_its_audio_is_not_warned_about(tmp_path):
+    from lepton_desktop.services.interop.eaf import linked_media, other_media
+
+    video = tmp_path / "talk.mp4"
+    assert other_media(["talk.mov"], video) is None and other_media(["talk.wav", "x.mp4"], video) is None
+    assert other_media([], video) is None  # a document without media says nothing either way
+    assert "links other.mp4, not talk.mp4" in other_media(["other.mp4"], video)
+    urls = [{"MEDIA_URL": "file:///C:/Users/ana/My%20Videos/talk.mp4"}, {"RELATIVE_MEDIA_URL": "./audio/talk.wav"}]
+    assert linked_media(urls) == ["talk.mp4", "talk.wav"]

@@ -38,6 +38,7 @@ def test_review_lists_the_disagreement_first_with_times_and_writes_csv(project, 
     assert first["start_s"] == pytest.approx(1.6) and first["end_s"] == pytest.approx(2.4)
     assert queue["counts"]["annotators"] == 1 and queue["counts"]["unreviewed"] >= 2
     assert f"lepton: {len(queue['items'])} items to review (annotators disagree: 1, " in done.stderr
+    assert len(queue["items"]) > 1
     alone = _lepton("review", "--project", project)  # the project's only video, unnamed
     assert alone.returncode == 0 and json.loads(alone.stdout)["items"] == queue["items"], alone.stderr
     with out.open() as handle:
@@ -49,6 +50,9 @@ def test_review_filters_by_reason_and_refuses_unknown_ones(project):
     done = _lepton("review", "--project", project, "--video", bundled_sample(), "--reason", "unreviewed")
     items = json.loads(done.stdout)["items"]
     assert items and {i["reason"] for i in items} == {"unreviewed"}
+    noun = "item" if len(items) == 1 else "items"
+    assert (f"lepton: {len(items)} {noun} to review for not yet reviewed "
+            "(other reasons, not listed: annotators disagree: 1") in done.stderr  # fmt: skip
     wrong = _lepton("review", "--project", project, "--video", bundled_sample(), "--reason", "vibes")
     assert wrong.returncode == 2 and "invalid choice: 'vibes'" in wrong.stderr
 
@@ -85,3 +89,18 @@ def test_two_model_versions_that_disagree_are_listed_with_both_labels(tmp_path):
     item = queue["items"][0]
     assert item["detail"].startswith("shown: ") and ", version 1: " in item["detail"]
     assert all(i["frames"] >= 8 for i in queue["items"])
+
+
+def test_the_summary_line_counts_in_words_a_person_reads():
+    from lepton_desktop.cli_review import review_summary
+
+    counts = {"annotators": 1, "models": 0, "low_confidence": 0, "flicker": 0, "unreviewed": 1}
+    assert review_summary(2, counts, None) == "2 items to review (annotators disagree: 1, not yet reviewed: 1)"
+    assert review_summary(1, {"unreviewed": 1}, None) == "1 item to review (not yet reviewed: 1)"
+    assert review_summary(0, {}, None) == "0 items to review (nothing)"
+    assert review_summary(0, counts, ["flicker"]) == (
+        "0 items to review for flicker (other reasons, not listed: annotators disagree: 1, not yet reviewed: 1)"
+    )
+    assert review_summary(1, counts, ["unreviewed", "unreviewed"]) == (
+        "1 item to review for not yet reviewed (other reasons, not listed: annotators disagree: 1)"
+    )

@@ -34,7 +34,11 @@ def test_lane_shows_valence_then_actions_once_they_are_read(qtbot, tmp_path, cli
     win = shown_window(qtbot, tmp_path / "p.lepton")
     assert win.open_video(path)
     _analyse(qtbot, win)  # without actions (the default)
+    dock, video = win.docks["timeline"], win.centralWidget()
+    qtbot.wait(50)
+    heights = dock.height(), video.height()
     menu_action(win, *LANE).trigger()
+    qtbot.waitUntil(lambda: dock.height() > heights[0])  # room for the lane under the row
     lane = win.timeline.lanes[1]
     assert lane.values is None and "Read facial actions" in lane.note.toPlainText()
     happy_frame = (spans[0][0] + spans[0][1]) // 2
@@ -66,3 +70,5 @@ def test_lane_shows_valence_then_actions_once_they_are_read(qtbot, tmp_path, cli
     menu_action(win, *LANE).trigger()  # off again: the rows stay, the lanes go
     assert win.timeline.lanes == {} and list(win.timeline.rows) == [1]
     assert lane.plot.scene() is None
+    qtbot.waitUntil(lambda: abs(dock.height() - heights[0]) <= 2)  # and the video gets its room back
+    assert abs(video.height() - heights[1]) <= 2

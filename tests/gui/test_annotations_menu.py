@@ -83,4 +83,13 @@ def test_import_and_export_annotations_through_the_file_menu(qtbot, tmp_path, mo
     export_action.trigger()
     assert json.loads((tmp_path / "typed.boris").read_text())["project_format_version"] == "7.0"
     assert win.statusBar().currentMessage().startswith("Exported 22 events in 3 observations")
+
+    other = tmp_path / "other.eaf"  # labels made on another video (its ELAN file links that one)
+    other.write_text((tmp_path / "from-elan.eaf").read_text().replace(video.name, "interview.mp4"))
+    answers.append((str(other), "ELAN or BORIS files (*.eaf *.boris *.boris.gz *.tsv *.csv *.txt)"))
+    import_action.trigger()
+    assert win.last_error is not None and win.last_error.isVisible()
+    assert win.last_error.windowTitle() == "Imported, but made for another video?"
+    assert win.last_error.text().startswith(f"The ELAN file links interview.mp4, not {video.name}")
+    win.last_error.close()
     win.close()

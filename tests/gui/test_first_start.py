@@ -75,3 +75,36 @@ def test_first_start_name_prompt_then_ctrl_r_analyses_into_the_project(qtbot, sa
         typist.stop()
         watch.stop()
     assert not watch.problems, "\n".join(watch.problems)
+
+
+def test_first_start_with_a_missing_video_asks_the_name_after_the_message_not_over_it(qtbot, tmp_path, _isolated_home):
+    missing = tmp_path / "missing.mp4"
+    prompts, message_open = [], [True]
+
+    def answer_the_prompt():  # as a person would: types a name into whichever prompt comes
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QInputDialog) and not prompts:
+            prompts.append((dialog.labelText(), message_open[0]))
+            field = dialog.findChild(QLineEdit)
+            QTest.keyClicks(field, "Ana")
+            QTest.keyClick(field, Qt.Key.Key_Return)
+
+    typist = QTimer()
+    typist.timeout.connect(answer_the_prompt)
+    typist.start(20)
+    try:
+        window = open_window(missing)
+        qtbot.addWidget(window)
+        box = window.last_error
+        assert box is not None and box.isVisible() and "missing.mp4" in box.text()
+        box.finished.connect(lambda *_: message_open.__setitem__(0, False))
+        qtbot.wait(1000)  # the name prompt would have come after 300 ms
+        assert prompts == [] and QApplication.activeModalWidget() is box
+        box.accept()  # the user reads the message and presses OK; then the prompt comes
+        qtbot.waitUntil(lambda: bool(prompts), timeout=5000)
+    finally:
+        typist.stop()
+    label, over_the_message = prompts[0]
+    assert "Your name" in label and not over_the_message
+    assert load_settings().annotator == "Ana"
+    window.close()

@@ -66,15 +66,19 @@ def test_label_undo_redo_delete(qtbot, window, tmp_path):
     _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo
     assert _stored(tmp_path) == [] and len(_stored(tmp_path, history=True)) == 1  # tombstoned, not deleted
     assert (window.timeline.rows[2].corrected == -1).all()
+    assert window.statusBar().currentMessage() == "Undone: label 10–20 sad (saved)"
     _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # redo
     [again] = _stored(tmp_path)
     assert again.id == c.id  # the same row came back
+    assert window.statusBar().currentMessage() == "Redone: label 10–20 sad (saved)"
 
     window.seek(15)
     _key(qtbot, window, Qt.Key.Key_Delete)
     assert _stored(tmp_path) == []
+    assert window.statusBar().currentMessage().startswith("Deleted Person 2 10–20 sad (Ctrl+Z brings it back)")
     _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert [x.id for x in _stored(tmp_path)] == [c.id]
+    assert window.statusBar().currentMessage() == "Undone: delete 10–20 sad (saved)"
 
 
 def test_newer_label_wins_in_the_tier(qtbot, window):

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from lepton_desktop.services.analysis import analyze_video, run_to_completion
 from tests.gui.windows import menu_action, shown_window
-from tests.photos import SKIP_REASON, Segment, expression_clip, photo_dir
+from tests.photos import NO_FACE, SKIP_REASON, Segment, expression_clip, photo_dir
 
 pytestmark = [pytest.mark.gui, pytest.mark.skipif(photo_dir() is None, reason=SKIP_REASON)]
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.skipif(photo_dir() is None, reason=SK
 def analysed(tmp_path_factory):
     root = tmp_path_factory.mktemp("why")
     clip, project = root / "smile_surprise.mp4", root / "p.lepton"
-    spans = expression_clip(clip, [Segment("happy", 20), Segment("surprise", 20)], seed=5)
+    spans = expression_clip(clip, [Segment("happy", 20), Segment("surprise", 20), Segment(NO_FACE, 10)], seed=5)
     run_to_completion(analyze_video(clip, project=project, device="cpu"))
     return clip, project, spans
 
@@ -83,3 +83,29 @@ def test_why_follows_the_paused_playhead_without_blocking_the_window(qtbot, tmp_
     win.pause()
     win.seek(spans[0][0] + 2)
     qtbot.waitUntil(lambda: panel.shown is not None and panel.shown.frame == spans[0][0] + 2, timeout=30_000)
+
+
+def test_why_says_so_at_a_frame_without_a_face_and_keeps_no_earlier_picture(qtbot, analysed):
+    clip, project, spans = analysed
+    win = shown_window(qtbot, project)
+    assert win.open_video(clip)
+    qtbot.waitUntil(lambda: win.results.people() == [1], timeout=10_000)
+    panel = win.docks["why"].panel
+    if not panel.isVisible():  # a layout saved by an earlier test may have it open already
+        menu_action(win, "View", "Why?").trigger()
+    qtbot.waitUntil(panel.isVisible, timeout=5_000)
+    happy = (spans[0][0] + spans[0][1]) // 2
+    win.seek(happy)
+    qtbot.waitUntil(lambda: panel.shown is not None and panel.shown.frame == happy, timeout=30_000)
+    assert panel.detail.isVisible()
+
+    empty = spans[2][1]  # the grey wall at the end of the clip
+    assert win.results.at(empty) == []
+    win.seek(empty)
+    qtbot.waitUntil(lambda: panel.title.text() == f"No face at frame {empty}.", timeout=5_000)
+    assert panel.shown is None and not panel.detail.isVisible()
+    assert panel.face_label.pixmap().isNull() and all(not c.text() for row in panel.class_cells for c in row)
+
+    win.seek(happy)  # back at the face: it is explained again
+    qtbot.waitUntil(lambda: panel.shown is not None and panel.shown.frame == happy, timeout=30_000)
+    assert panel.detail.isVisible() and "happy" in panel.title.text()

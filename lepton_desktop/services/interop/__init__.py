@@ -110,4 +110,10 @@ def import_annotations(
         planned, left_out = incoming.check(items, ctx, incoming.People(ctx.people, names), annotator)
         stored, unchanged, per_annotator = incoming.store(proj, ctx, planned)
     summary = {"file": str(path), "video": ctx.video.path, **read}
+    if fmt == "eaf":
+        from lepton_desktop.services.interop.eaf import other_media
+
+        warning = other_media(read.get("linked_media", []), ctx.media)
+        if warning:
+            summary["warning"] = warning
     return incoming.report(summary, stored, unchanged, per_annotator, skipped + left_out)

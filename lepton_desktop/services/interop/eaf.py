@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ET
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import numpy as np
 
@@ -141,7 +142,31 @@ def read_eaf(path: Path) -> tuple[list[Incoming], list[Skipped], dict[str, Any]]
         for start_s, end_s, value in sorted(spans):
             where = f"Tier {tier!r} at {format_timecode(start_s)}"
             items.append(Incoming(tier, hints, annotator, start_s, end_s, value, where))
-    return items, skipped, {"format": "eaf", "tiers_read": read, "annotations_read": len(items)}
+    media = linked_media(eaf.media_descriptors)
+    return items, skipped, {"format": "eaf", "tiers_read": read, "annotations_read": len(items), "linked_media": media}
+
+
+def linked_media(descriptors: list[dict[str, str]]) -> list[str]:
+    """The file names an ELAN document links as its media (MEDIA_URL, else RELATIVE_MEDIA_URL)."""
+    names = []
+    for descriptor in descriptors:
+        url = descriptor.get("MEDIA_URL") or descriptor.get("RELATIVE_MEDIA_URL") or ""
+        name = PurePosixPath(unquote(urlparse(url).path or url).replace("\\", "/")).name
+        if name:
+            names.append(name)
+    return names
+
+
+def other_media(linked: list[str], video: Path) -> str | None:
+    """A sentence when the document was made for other media than ``video`` (None: it names this video, or none).
+
+    The stem is compared, so a re-encoded copy (``talk.mov`` for ``talk.mp4``) and an audio track
+    extracted beside the video (``talk.wav``) still count as this video.
+    """
+    if not linked or any(PurePosixPath(name).stem == video.stem for name in linked):
+        return None
+    return (f"the ELAN file links {', '.join(linked)}, not {video.name}: its labels were placed on "
+            f"{video.name} by their times; check that this is the video they were made for.")  # fmt: skip
 
 
 def _left_out(tier: str, aligned: dict[str, Any], refs: dict[str, Any], attrs: dict[str, str]) -> str | None:
