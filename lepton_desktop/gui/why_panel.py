@@ -49,7 +49,7 @@ POLL_MS = 120
 IMAGE_SIZE = 150
 NOTHING_OPEN = "Open an analysed video: the person at the playhead is explained here."
 ACTION_BAR_STYLE = (
-    "QProgressBar { text-align: left; padding-left: 6px; color: #f0f0f0; background: #26292e;"
+    "QProgressBar { text-align: left; color: #f0f0f0; background: #26292e;"
     " border: 1px solid #3a3f47; border-radius: 2px; }"
     " QProgressBar::chunk { background: #3b6e9e; }"
 )
@@ -294,7 +294,7 @@ class WhyPanel(QWidget):
             if i < len(actions):
                 name, value = actions[i]
                 bar.setValue(round(value * 100))
-                bar.setFormat(f"{name}  {value:.2f}")
+                bar.setFormat(f"  {name}  {value:.2f}")  # spaces: clear of the bar's left edge on every style
                 bar.setVisible(True)
             else:
                 bar.setVisible(False)
