@@ -52,7 +52,7 @@ from lepton_desktop.core.processes import process_alive
 from lepton_desktop.core.records import ModelVersion
 from lepton_desktop.services.dataset_card import dataset_card
 from lepton_desktop.services.dataset_plan import ExportError, ExportOptions, Plan, TrackPlan, make_plan, split_videos
-from lepton_desktop.services.dataset_summary import SPLITS, export_summary, folder_fingerprint
+from lepton_desktop.services.dataset_summary import MIN_SEQUENCE, SPLITS, export_summary, folder_fingerprint
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.video import VideoReader
 from lepton_desktop.vision.align import MODEL_INPUT, aligned_crop, to_gray
@@ -198,6 +198,7 @@ class _Written:
     model_actions: dict[str, list[npt.NDArray[np.float32]]] = field(default_factory=lambda: defaultdict(list))
     sequences: Counter[str] = field(default_factory=Counter)
     sequence_frames: Counter[str] = field(default_factory=Counter)
+    sequence_labels: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     cancelled: bool = False
 
 
@@ -323,7 +324,7 @@ def _write_track(
     for run in np.split(np.arange(frames.size), breaks):
         for lo in range(0, run.size, options.sequence_length):
             window = run[lo : lo + options.sequence_length]
-            if window.size < min(8, options.sequence_length):
+            if window.size < min(MIN_SEQUENCE, options.sequence_length):
                 continue
             arrays: dict[str, Any] = {
                 "frames": frames[window].astype(np.int32),
@@ -342,6 +343,7 @@ def _write_track(
             _npz(folder / f"{_crop_name(t, int(frames[window[0]]))}.npz", **arrays)
             written.sequences[t.split] += 1
             written.sequence_frames[t.split] += int(window.size)
+            written.sequence_labels[t.split].update(EMOTIONS[int(k)] for k in labels[window] if k >= 0)
 
 
 def _finish(
@@ -396,8 +398,9 @@ def _finish(
             "weights_sha256": features.engine.weights_sha256,
         }
     summary = export_summary(
-        plan, lines, written.sequences, written.sequence_frames, target, options, features_of, versions
-    )
+        plan, lines, written.sequences, written.sequence_frames, target, options, features_of, versions,
+        sequence_labels=written.sequence_labels, shortest=min(MIN_SEQUENCE, options.sequence_length),
+    )  # fmt: skip
     summary["fingerprint"] = folder_fingerprint(tmp)
     (tmp / "export.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     (tmp / "README.md").write_text(dataset_card(summary), encoding="utf-8")

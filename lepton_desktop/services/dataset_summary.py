@@ -17,6 +17,8 @@ SPLITS = ("train", "val")
 FORMAT = "lepton-dataset-v1"
 HOLDOUT_SHARE = 0.25
 """Share of a video's labelled frames (its end) held out for validation when there are no validation videos."""
+MIN_SEQUENCE = 8
+"""Fewest frames in a row a sequence file holds (shorter labelled stretches give still crops only)."""
 MIN_VALIDATION_FRAMES = 100
 """Below this many held-out frames one frame moves accuracy by more than a point: fine-tuning gives no verdict."""
 
@@ -41,12 +43,18 @@ def export_summary(
     options: ExportOptions,
     features_of: dict[str, Any] | None,
     versions: dict[int, ModelVersion],
+    *,
+    sequence_labels: dict[str, Counter[str]] | None = None,
+    shortest: int = MIN_SEQUENCE,
 ) -> dict[str, Any]:
     """What an export wrote, as ``export.json`` keeps it and ``lepton export`` prints it (without the fingerprint).
 
     ``lines``: the metadata lines of every crop; ``sequences`` and ``sequence_frames``: counts per
-    split; ``features_of``: the model whose embeddings a features-only export holds, else None.
+    split; ``features_of``: the model whose embeddings a features-only export holds, else None;
+    ``sequence_labels``: per split, the labelled frames the sequences hold per emotion (sequences
+    keep runs of at least ``shortest`` frames in a row).
     """
+    sequence_labels = sequence_labels or {}
     splits: dict[str, Any] = {}
     for split in SPLITS:
         mine = [line for line in lines if line["split"] == split]
@@ -56,6 +64,7 @@ def export_summary(
             "videos": sorted({line["video"] for line in mine}),
             "sequences": sequences[split],
             "sequence_frames": sequence_frames[split],
+            "sequence_labels": {e: sequence_labels.get(split, Counter())[e] for e in EMOTIONS},
         }
     per_video = Counter(line["video"] for line in lines)
     per_annotator = Counter(line["annotator"] for line in lines)
@@ -81,6 +90,16 @@ def export_summary(
                 f"Only the validation videos show {counts}: fine-tuning never learns "
                 f"{'it' if len(unseen) == 1 else 'them'}; label {'it' if len(unseen) == 1 else 'them'} "
                 "on another video too, or change --seed to split the videos differently."
+            )
+    for split, who in (("train", "Training"), ("val", "Validation")):
+        short = [e for e in EMOTIONS if splits[split]["labels"][e] and not splits[split]["sequence_labels"][e]]
+        if short and splits[split]["crops"]:
+            counts = ", ".join(f"{e} ({splits[split]['labels'][e]} crops)" for e in short)
+            use = "learns from" if split == "train" else "is checked on"
+            warnings.append(
+                f"{who} frames labelled {counts} lie only in stretches shorter than {shortest} frames in a row, "
+                f"which the sequences leave out: the temporal head never {use} them; label at least "
+                f"{shortest} frames in a row of {'it' if len(short) == 1 else 'each'}."
             )
     held = splits["val"]["crops"] if splits["val"]["sequences"] else int(len(lines) * HOLDOUT_SHARE)
     if lines and held < MIN_VALIDATION_FRAMES:

@@ -123,6 +123,25 @@ def test_labels_where_the_person_has_no_face_are_kept_with_a_warning_and_counted
     assert any(f"{missing + 8} labelled frames were left out" in w for w in summary["warnings"])
 
 
+def test_a_label_too_short_for_a_sequence_is_said_at_export(tmp_path):
+    clip = tmp_path / "one.mp4"
+    face_clip(clip, 40, lambda i: [Placement(160, 120, 0.6)], size=(320, 240))
+    project = tmp_path / "p.lepton"
+    assert lepton("analyze", clip, "--project", project).returncode == 0
+    base = ["--project", project, "--video", clip, "--track", 1, "--annotator", "ana"]
+    assert lepton("correct", *base, "--start", 0, "--end", 29, "--label", "happy").returncode == 0
+    assert lepton("correct", *base, "--start", 33, "--end", 37, "--label", "sad").returncode == 0  # 5 frames
+    done = lepton("export", tmp_path / "ds", "--project", project, "--features-only")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    train = summary["splits"]["train"]
+    assert train["labels"]["sad"] >= 1
+    assert train["sequence_labels"] == {**dict.fromkeys(train["labels"], 0), "happy": 30}
+    said = [w for w in summary["warnings"] if w.startswith("Training frames labelled sad (")]
+    assert said and "shorter than 8 frames in a row" in said[0] and "never learns from them" in said[0], summary
+    assert not any("happy (" in w for w in summary["warnings"])  # 30 frames in a row: in the sequences
+
+
 def test_a_negative_person_number_is_refused_as_a_person_number(analysed):
     clip, project = analysed
     result = lepton("correct", "--project", project, "--video", clip, "--track", "-2", "--start", "0", "--end", "1",
