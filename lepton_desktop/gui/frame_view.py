@@ -118,7 +118,12 @@ class FrameView(QWidget):
 
 
 def overlay_text(name: str, probs: np.ndarray, human: str | None) -> str:
-    """``Person 1 · happy 83%``; inside a correction two lines: ``Person 1 · sad (corrected)``, ``model: happy 83%``."""
+    """``Person 1 · happy 83%``; inside a correction two lines: ``Person 1 · sad (corrected)``, ``model: happy 83%``.
+
+    A person's label that agrees with the model (an accepted proposal, a confirmation) says ``(confirmed)``.
+    """
     top = int(np.argmax(probs))
     model = f"{EMOTIONS[top]} {probs[top]:.0%}"
-    return f"{name} · {human} (corrected)\nmodel: {model}" if human else f"{name} · {model}"
+    if not human:
+        return f"{name} · {model}"
+    return f"{name} · {human} ({'confirmed' if human == EMOTIONS[top] else 'corrected'})\nmodel: {model}"

@@ -161,8 +161,9 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
         if row.plot is not first:
             row.plot.setXLink(first)
         else:
-            row.plot.setXRange(0, max(self.model.frame_count - 1, 1), padding=0)
-            row.plot.setLimits(xMin=0, xMax=max(self.model.frame_count - 1, 1))
+            lo, hi = self.full_range()
+            row.plot.setXRange(lo, hi, padding=0)
+            row.plot.setLimits(xMin=lo, xMax=hi)
         for line in row.lines:
             line.setValue(self._playhead)
         row.set_damaged(self.damaged)
@@ -311,10 +312,16 @@ class TimelineWidget(pg.GraphicsLayoutWidget):
                 width = hi - lo
                 plot.setXRange(frame - 0.1 * width, frame + 0.9 * width, padding=0)
 
+    def full_range(self) -> tuple[float, float]:
+        """The x range of the whole video, with a margin: the playhead at frame 0 stays clear of the axis."""
+        last = max(self.model.frame_count - 1, 1)
+        margin = max(0.5, 0.01 * last)
+        return -margin, last + margin
+
     def fit_all(self) -> None:
         """Show the whole video."""
         if self.rows:
-            next(iter(self.rows.values())).plot.setXRange(0, max(self.model.frame_count - 1, 1), padding=0)
+            next(iter(self.rows.values())).plot.setXRange(*self.full_range(), padding=0)
 
     def zoom(self, factor: float) -> None:
         """Zoom the x axis around the playhead."""

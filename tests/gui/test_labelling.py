@@ -256,3 +256,13 @@ def test_the_video_shows_the_human_label_inside_a_corrected_range(qtbot, window)
     assert next(f for f in window.view.faces if f.name == "Person 1").human is None  # only the person labelled
     _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undone: the model's label again
     assert face(10).human is None
+
+    at_ten = face(10)  # a label that agrees with the model confirms it rather than correcting it
+    agreed = EMOTIONS[int(np.argmax(at_ten.probs))]
+    window.timeline.select(2, 10, 20)
+    _key(qtbot, window, getattr(Qt.Key, f"Key_{EMOTIONS.index(agreed) + 1}"))
+    confirmed = face(10)
+    assert confirmed.human == agreed
+    assert overlay_text(confirmed.name, confirmed.probs, confirmed.human).split("\n")[0] == (
+        f"Person 2 · {agreed} (confirmed)"
+    )

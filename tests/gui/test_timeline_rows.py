@@ -54,6 +54,8 @@ def test_rows_are_built_ahead_and_recycled_clean(qtbot):
     assert row.compared.size == 0 and not row.compare_band.isVisible() and not row.region.isVisible()
     assert row.plot.getAxis("bottom").isVisible()
     assert row.plot.vb.viewRange()[0][1] == pytest.approx(49, abs=1)  # the new video's length, not the old one's
+    lo = row.plot.vb.viewRange()[0][0]
+    assert -1 <= lo < 0  # a margin before frame 0: a playhead there is not hidden under the axis
     # no unlabelled pyqtgraph "A" (auto-range) button in the corner: View > Fit timelines (F) does that
     assert row.plot.buttonsHidden and not row.plot.autoBtn.isVisible()
 
