@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -75,9 +76,13 @@ class ReviewPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(fm.height() + 6)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # the detail fits what is left, elided
+        header.setMinimumSectionSize(40)
+        swatch = self.table.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) + 6
         for column, sample in enumerate(("Person 10", "0000–0000", "annotators differ")):
-            self.table.setColumnWidth(column, fm.horizontalAdvance(sample) + 14)
+            self.table.setColumnWidth(column, fm.horizontalAdvance(sample) + 14 + (swatch if column == 2 else 0))
+        # the detail takes the room left and ends in "…" (its tooltip has it whole): no sideways scrolling
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.cellClicked.connect(lambda row, _col: self.item_chosen.emit(row))
         top = QHBoxLayout()
         top.addWidget(self.reason, 1)
@@ -116,8 +121,8 @@ class ReviewPanel(QWidget):
             )
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                if column == 2:
-                    cell.setForeground(QColor(*REASON_COLORS[item.reason]))
+                if column == 2:  # a swatch, not coloured text: grey text would read as disabled on a light theme
+                    cell.setData(Qt.ItemDataRole.DecorationRole, QColor(*REASON_COLORS[item.reason]))
                 cell.setToolTip(f"{REASON_TEXT[item.reason]}: {item.detail} (severity {item.score:.2f})")
                 self.table.setItem(row, column, cell)
 

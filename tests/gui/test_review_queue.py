@@ -45,6 +45,9 @@ def test_n_walks_the_queue_and_corrections_and_marks_empty_it(qtbot, analysed, t
     first = review.items[0]
     assert (first.person, first.first, first.last, first.reason) == (1, 40, 60, "annotators")
     assert first.detail == "bo: sad, cy: happy"
+    reason = panel.table.item(0, 2)  # the reason reads in the table's own text colour, beside a coloured swatch
+    assert reason.text() == "annotators differ" and reason.data(Qt.ItemDataRole.DecorationRole) is not None
+    assert reason.data(Qt.ItemDataRole.ForegroundRole) is None
 
     assert menu_action(win, "Edit", "Review", "Next item to review").shortcut().toString() == "N"
     qtbot.keyClick(win, Qt.Key.Key_N)
