@@ -21,9 +21,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from lepton_desktop.services.interop import import_annotations
 
     summary = import_annotations(args.project, args.video, args.file, annotator=args.annotator, mapping=args.map)
+    for warning in summary.get("warnings", []):  # as `lepton export` says its warnings
+        print(f"lepton: warning: {warning}", file=sys.stderr)
     _print_json(summary)
-    if summary.get("warning"):
-        print(f"lepton: warning: {summary['warning']}", file=sys.stderr)
     return 0
 
 

@@ -37,9 +37,9 @@ def review_summary(shown: int, counts: dict[str, int], chosen: list[str] | None)
     if not chosen:
         listed = ", ".join(f"{REASON_TEXT[r]}: {n}" for r, n in counts.items() if n)
         return f"{head} ({listed or 'nothing'})"
-    head += " for " + " or ".join(REASON_TEXT[r] for r in dict.fromkeys(chosen))
+    reasons = " or ".join(REASON_TEXT[r] for r in dict.fromkeys(chosen))
     others = ", ".join(f"{REASON_TEXT[r]}: {n}" for r, n in counts.items() if n and r not in chosen)
-    return f"{head} (other reasons, not listed: {others})" if others else head
+    return f"{head} (reason: {reasons}; not listed: {others})" if others else f"{head} (reason: {reasons})"
 
 
 def add_commands(sub: Any) -> None:

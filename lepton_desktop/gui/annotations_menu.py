@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.gui.save_places import suggested_output
 from lepton_desktop.services.interop import SUFFIX_FORMATS, export_annotations, import_annotations
+from lepton_desktop.services.interop.eaf import media_of, other_media
 
 if TYPE_CHECKING:
     from lepton_desktop.gui.main_window import MainWindow
@@ -86,6 +87,8 @@ class AnnotationsMenu:
         path, _ = QFileDialog.getOpenFileName(win, "Import annotations", str(video.parent), IMPORT_FILTER)
         if not path:
             return
+        if not self._meant_for(Path(path), video):
+            return
         try:
             summary = import_annotations(win.project, video, Path(path), annotator=win.settings.annotator or None)
         except LeptonError as exc:
@@ -96,9 +99,25 @@ class AnnotationsMenu:
         count = summary["corrections_imported"]
         text = f"Imported {count} correction{'s' if count != 1 else ''} from {Path(path).name}"
         self._done(text + (f" (left out: {skipped})" if skipped else ""))
-        warning = summary.get("warning")
-        if warning:  # labels made for another video: said where it cannot be missed
-            win._error("Imported, but made for another video?", f"{warning[0].upper()}{warning[1:]}")
+
+    def _meant_for(self, path: Path, video: Path) -> bool:
+        """An ELAN file linked to another video: ask before storing its labels here (an import is not undone)."""
+        if path.suffix.lower() != ".eaf":
+            return True
+        warning = other_media(media_of(path), video)
+        if warning is None:
+            return True
+        answer = QMessageBox.question(
+            self.window,
+            "Made for another video?",
+            f"{warning[0].upper()}{warning[1:]}\n\nImport its labels onto {video.name} anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            self._done(f"Nothing imported from {path.name}: it was made for another video")
+            return False
+        return True
 
     def _done(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 10000)

@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     missing = no_display()
     if missing:
         sys.stderr.write(f"lepton-desktop: {missing}\n")
-        return 2
+        return 1
 
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
@@ -125,7 +125,7 @@ def open_window(video: Path | None = None, project: str | None = None) -> MainWi
     window = MainWindow(settings)
     window.show()
     if not window.settings.annotator:  # first start: who is annotating (changeable under Edit)
-        QTimer.singleShot(300, lambda: _ask_name_when_free(window))
+        QTimer.singleShot(300, window, lambda: _ask_name_when_free(window))
     if video is not None:
         window.open_video(video)
     else:
@@ -144,8 +144,10 @@ def _ask_name_when_free(window: MainWindow) -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    if window.settings.annotator:  # given meanwhile (a label key asks for it too)
+        return
     if QApplication.activeModalWidget() is not None:
-        QTimer.singleShot(300, lambda: _ask_name_when_free(window))
+        QTimer.singleShot(300, window, lambda: _ask_name_when_free(window))
         return
     window.ask_annotator()
 

@@ -34,8 +34,9 @@ class CorrectionsModel(QObject):
 
     changed = Signal(object, object)
     failed = Signal(str)
-    stepped = Signal(str)  # "Undone: …" / "Redone: …", for the status bar (a refused step says ``failed``)
     """A change the project refused (read-only, full disk, locked): one sentence; nothing changed."""
+    stepped = Signal(str)
+    """An undo or redo the project stored: ``Undone: …`` / ``Redone: …``, for the status bar."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -145,6 +146,10 @@ class StoreCommand(QUndoCommand):
 
     model: CorrectionsModel
 
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._pushed = False  # Qt calls redo() once when the command is pushed: that is not a "Redone"
+
     def apply(self) -> None:
         raise NotImplementedError
 
@@ -152,8 +157,7 @@ class StoreCommand(QUndoCommand):
         raise NotImplementedError
 
     def redo(self) -> None:
-        pushed = getattr(self, "_pushed", False)  # Qt calls redo() once when the command is pushed
-        self._pushed = True
+        pushed, self._pushed = self._pushed, True
         if self._guarded(self.apply) and pushed:
             self.model.stepped.emit(f"Redone: {self.text()}")
 

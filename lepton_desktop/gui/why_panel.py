@@ -48,6 +48,7 @@ POLL_MS = 120
 """How often the panel looks at the playhead (cheap: it compares a few numbers)."""
 IMAGE_SIZE = 150
 NOTHING_OPEN = "Open an analysed video: the person at the playhead is explained here."
+NOT_ANALYSED = "Not analysed yet: Analysis > Analyse video (Ctrl+R), then the person at the playhead is explained here."
 ACTION_BAR_STYLE = (
     "QProgressBar { text-align: left; color: #f0f0f0; background: #26292e;"
     " border: 1px solid #3a3f47; border-radius: 2px; }"
@@ -251,9 +252,9 @@ class WhyPanel(QWidget):
         key = self.current_request()
         if key is None:
             if self.window.video_path is not None and not running:
-                no_face = f"No face at frame {self.window.current}."
-                if self.title.text() != no_face:
-                    self._clear(no_face)
+                said = NOT_ANALYSED if not self.window.results.people() else f"No face at frame {self.window.current}."
+                if self.title.text() != said:
+                    self._clear(said)
             return
         if running:
             self.status.setText("Waiting for the analysis to finish…")

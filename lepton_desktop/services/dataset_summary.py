@@ -94,11 +94,11 @@ def export_summary(
     for split, who in (("train", "Training"), ("val", "Validation")):
         short = [e for e in EMOTIONS if splits[split]["labels"][e] and not splits[split]["sequence_labels"][e]]
         if short and splits[split]["crops"]:
-            counts = ", ".join(f"{e} ({splits[split]['labels'][e]} crops)" for e in short)
-            use = "learns from" if split == "train" else "is checked on"
+            named = ", ".join(short)
+            use = "never learns from them" if split == "train" else "is never checked on them"
             warnings.append(
-                f"{who} frames labelled {counts} lie only in stretches shorter than {shortest} frames in a row, "
-                f"which the sequences leave out: the temporal head never {use} them; label at least "
+                f"{who} frames labelled {named} lie only in stretches shorter than {shortest} frames in a row, "
+                f"which the sequences leave out: the temporal head {use}; label at least "
                 f"{shortest} frames in a row of {'it' if len(short) == 1 else 'each'}."
             )
     held = splits["val"]["crops"] if splits["val"]["sequences"] else int(len(lines) * HOLDOUT_SHARE)

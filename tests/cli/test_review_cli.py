@@ -51,8 +51,8 @@ def test_review_filters_by_reason_and_refuses_unknown_ones(project):
     items = json.loads(done.stdout)["items"]
     assert items and {i["reason"] for i in items} == {"unreviewed"}
     noun = "item" if len(items) == 1 else "items"
-    assert (f"lepton: {len(items)} {noun} to review for not yet reviewed "
-            "(other reasons, not listed: annotators disagree: 1") in done.stderr  # fmt: skip
+    assert (f"lepton: {len(items)} {noun} to review "
+            "(reason: not yet reviewed; not listed: annotators disagree: 1") in done.stderr  # fmt: skip
     wrong = _lepton("review", "--project", project, "--video", bundled_sample(), "--reason", "vibes")
     assert wrong.returncode == 2 and "invalid choice: 'vibes'" in wrong.stderr
 
@@ -99,8 +99,9 @@ def test_the_summary_line_counts_in_words_a_person_reads():
     assert review_summary(1, {"unreviewed": 1}, None) == "1 item to review (not yet reviewed: 1)"
     assert review_summary(0, {}, None) == "0 items to review (nothing)"
     assert review_summary(0, counts, ["flicker"]) == (
-        "0 items to review for flicker (other reasons, not listed: annotators disagree: 1, not yet reviewed: 1)"
+        "0 items to review (reason: flicker; not listed: annotators disagree: 1, not yet reviewed: 1)"
     )
     assert review_summary(1, counts, ["unreviewed", "unreviewed"]) == (
-        "1 item to review for not yet reviewed (other reasons, not listed: annotators disagree: 1)"
+        "1 item to review (reason: not yet reviewed; not listed: annotators disagree: 1)"
     )
+    assert review_summary(2, {"unreviewed": 2}, ["unreviewed"]) == "2 items to review (reason: not yet reviewed)"

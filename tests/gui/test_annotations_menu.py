@@ -6,7 +6,7 @@ import csv
 import json
 
 import pytest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from lepton_desktop.gui.annotations_menu import add_annotation_actions
 from lepton_desktop.services.interop import export_annotations
@@ -86,10 +86,20 @@ def test_import_and_export_annotations_through_the_file_menu(qtbot, tmp_path, mo
 
     other = tmp_path / "other.eaf"  # labels made on another video (its ELAN file links that one)
     other.write_text((tmp_path / "from-elan.eaf").read_text().replace(video.name, "interview.mp4"))
+    asked, replies = [], [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+
+    def question(_parent, title, text, *_args):
+        asked.append((title, text))
+        return replies.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    before = resolved(project)
     answers.append((str(other), "ELAN or BORIS files (*.eaf *.boris *.boris.gz *.tsv *.csv *.txt)"))
-    import_action.trigger()
-    assert win.last_error is not None and win.last_error.isVisible()
-    assert win.last_error.windowTitle() == "Imported, but made for another video?"
-    assert win.last_error.text().startswith(f"The ELAN file links interview.mp4, not {video.name}")
-    win.last_error.close()
+    import_action.trigger()  # asked first; "No": nothing is stored
+    assert asked[0][0] == "Made for another video?"
+    assert asked[0][1].startswith(f"The ELAN file links interview.mp4, not {video.name}")
+    assert resolved(project) == before and "Nothing imported from other.eaf" in win.statusBar().currentMessage()
+    answers.append((str(other), "ELAN or BORIS files (*.eaf *.boris *.boris.gz *.tsv *.csv *.txt)"))
+    import_action.trigger()  # "Yes": imported as asked
+    assert len(asked) == 2 and win.statusBar().currentMessage().startswith("Imported ")
     win.close()

@@ -109,3 +109,16 @@ def test_why_says_so_at_a_frame_without_a_face_and_keeps_no_earlier_picture(qtbo
     win.seek(happy)  # back at the face: it is explained again
     qtbot.waitUntil(lambda: panel.shown is not None and panel.shown.frame == happy, timeout=30_000)
     assert panel.detail.isVisible() and "happy" in panel.title.text()
+
+
+def test_why_on_a_video_not_analysed_yet_says_how_to_analyse_it(qtbot, tmp_path, analysed):
+    from lepton_desktop.gui.why_panel import NOT_ANALYSED
+
+    clip, _project, _spans = analysed
+    win = shown_window(qtbot, tmp_path / "empty.lepton")  # the clip was analysed in another project only
+    assert win.open_video(clip)
+    panel = win.docks["why"].panel
+    if not panel.isVisible():
+        menu_action(win, "View", "Why?").trigger()
+    qtbot.waitUntil(lambda: panel.title.text() == NOT_ANALYSED, timeout=5_000)
+    assert "Ctrl+R" in NOT_ANALYSED and not panel.detail.isVisible()

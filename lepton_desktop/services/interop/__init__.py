@@ -115,5 +115,5 @@ def import_annotations(
 
         warning = other_media(read.get("linked_media", []), ctx.media)
         if warning:
-            summary["warning"] = warning
+            summary["warnings"] = [warning]
     return incoming.report(summary, stored, unchanged, per_annotator, skipped + left_out)

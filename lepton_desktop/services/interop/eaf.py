@@ -157,13 +157,23 @@ def linked_media(descriptors: list[dict[str, str]]) -> list[str]:
     return names
 
 
+def media_of(path: Path) -> list[str]:
+    """The media file names an ELAN file links, read from its header alone (empty if it cannot be read)."""
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return []  # the import itself says what is wrong with the file
+    return linked_media([dict(d.attrib) for d in root.iter("MEDIA_DESCRIPTOR")])
+
+
 def other_media(linked: list[str], video: Path) -> str | None:
     """A sentence when the document was made for other media than ``video`` (None: it names this video, or none).
 
-    The stem is compared, so a re-encoded copy (``talk.mov`` for ``talk.mp4``) and an audio track
-    extracted beside the video (``talk.wav``) still count as this video.
+    The stem is compared, without regard to case, so a re-encoded copy (``talk.mov`` for
+    ``talk.mp4``), an audio track extracted beside the video (``talk.wav``) and a name whose case a
+    file system changed (``Talk.MP4``) still count as this video.
     """
-    if not linked or any(PurePosixPath(name).stem == video.stem for name in linked):
+    if not linked or any(PurePosixPath(name).stem.casefold() == video.stem.casefold() for name in linked):
         return None
     return (f"the ELAN file links {', '.join(linked)}, not {video.name}: its labels were placed on "
             f"{video.name} by their times; check that this is the video they were made for.")  # fmt: skip
