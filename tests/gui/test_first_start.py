@@ -18,6 +18,25 @@ from tests.gui.watch import Watch
 pytestmark = pytest.mark.gui
 
 
+def _typist(name: str, seen) -> QTimer:  # type: ignore[no-untyped-def]
+    """A person at the keyboard: types ``name`` into the first name prompt that comes (``seen(its label)``)."""
+    answered = []
+
+    def answer_the_prompt():  # runs inside the prompt's own event loop, as a person typing would
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QInputDialog) and not answered:
+            answered.append(True)
+            seen(dialog.labelText())
+            field = dialog.findChild(QLineEdit)
+            QTest.keyClicks(field, name)
+            QTest.keyClick(field, Qt.Key.Key_Return)
+
+    typist = QTimer()
+    typist.timeout.connect(answer_the_prompt)
+    typist.start(20)
+    return typist
+
+
 def test_first_start_name_prompt_then_ctrl_r_analyses_into_the_project(qtbot, samples, _isolated_home):
     clip = samples / "pyfeat_single_face.mp4"
     if not clip.is_file():
@@ -25,19 +44,8 @@ def test_first_start_name_prompt_then_ctrl_r_analyses_into_the_project(qtbot, sa
     assert os.listdir(_isolated_home) == [] and not settings_path().exists()  # nothing from an earlier run
     watch = Watch()
     watch.hold()  # the typist answers the prompt; the watch must not close it first
-    prompts = []
-
-    def answer_the_prompt():  # runs inside the prompt's own event loop, as a person typing would
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, QInputDialog) and not prompts:
-            prompts.append(dialog.labelText())
-            field = dialog.findChild(QLineEdit)
-            QTest.keyClicks(field, "Ana Annotator")
-            QTest.keyClick(field, Qt.Key.Key_Return)
-
-    typist = QTimer()
-    typist.timeout.connect(answer_the_prompt)
-    typist.start(20)
+    prompts: list[str] = []
+    typist = _typist("Ana Annotator", lambda label: prompts.append(label))
     try:
         watch.begin("start")
         window = open_window(clip)
@@ -79,19 +87,9 @@ def test_first_start_name_prompt_then_ctrl_r_analyses_into_the_project(qtbot, sa
 
 def test_first_start_with_a_missing_video_asks_the_name_after_the_message_not_over_it(qtbot, tmp_path, _isolated_home):
     missing = tmp_path / "missing.mp4"
-    prompts, message_open = [], [True]
-
-    def answer_the_prompt():  # as a person would: types a name into whichever prompt comes
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, QInputDialog) and not prompts:
-            prompts.append((dialog.labelText(), message_open[0]))
-            field = dialog.findChild(QLineEdit)
-            QTest.keyClicks(field, "Ana")
-            QTest.keyClick(field, Qt.Key.Key_Return)
-
-    typist = QTimer()
-    typist.timeout.connect(answer_the_prompt)
-    typist.start(20)
+    prompts: list[tuple[str, bool]] = []
+    message_open = [True]
+    typist = _typist("Ana", lambda label: prompts.append((label, message_open[0])))
     try:
         window = open_window(missing)
         qtbot.addWidget(window)
