@@ -23,22 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lepton_desktop.core.libraries import LIBRARIES
 from lepton_desktop.core.paths import bundled_dir
-
-LIBRARIES = (
-    ("PySide6", "PySide6-Essentials"),
-    ("torch", "torch"),
-    ("pyqtgraph", "pyqtgraph"),
-    ("av", "av"),
-    ("cv2", "opencv-python-headless"),
-    ("sqlalchemy", "SQLAlchemy"),
-    ("numpy", "numpy"),
-    ("safetensors", "safetensors"),
-    ("onnxruntime", "onnxruntime"),
-    ("matplotlib", "matplotlib"),
-    ("reportlab", "reportlab"),
-    ("mediapipe", "mediapipe"),
-)
 
 
 def shortcut_rows(window: QMainWindow) -> list[tuple[str, str, str]]:
@@ -108,6 +94,9 @@ class ShortcutsDialog(QDialog):
         return [self.table.item(r, 0).text() for r in range(self.table.rowCount()) if not self.table.isRowHidden(r)]
 
 
+OWN_LICENCE = "see the library's own licence"
+
+
 def _version(module: str, dist: str) -> tuple[str, str]:
     """A library's version and licence from its installed metadata (nothing is imported for it)."""
     try:
@@ -116,16 +105,13 @@ def _version(module: str, dist: str) -> tuple[str, str]:
     except metadata.PackageNotFoundError:  # not installed (an optional part), or an installer without metadata
         import importlib.util
 
-        if importlib.util.find_spec(module) is None:
-            return "not installed", "–"
-        try:  # bundled without its metadata: the module says its version
-            version = str(getattr(sys.modules.get(module) or __import__(module), "__version__", "unknown"))
-        except Exception:  # a library that fails to load here: say so rather than fail
-            version = "unknown"
-        return version, "see the library's own licence"
+        loaded = sys.modules.get(module)
+        if loaded is None:  # never imported for this: torch alone would hold the window for seconds
+            return ("not installed", "–") if importlib.util.find_spec(module) is None else ("bundled", OWN_LICENCE)
+        return str(getattr(loaded, "__version__", "unknown")), OWN_LICENCE
     classifiers = [c.rsplit(" :: ", 1)[-1] for c in meta.get_all("Classifier") or [] if c.startswith("License ::")]
     licence = meta.get("License-Expression") or (classifiers[0] if classifiers else "") or meta.get("License") or ""
-    return version, licence.splitlines()[0] if licence else "see the library's own licence"
+    return version, licence.splitlines()[0] if licence else OWN_LICENCE
 
 
 def about_text(device_setting: str = "auto") -> str:

@@ -108,3 +108,23 @@ def test_export_results_corrections_and_timelines_through_the_file_menu(qtbot, w
         tmp_path / "lines.svg"
     ).read_text()
     assert "Exported the timelines of 2 people" in win.statusBar().currentMessage()
+
+
+def test_about_never_imports_a_library_to_read_its_version(monkeypatch):
+    """An installer without a library's metadata: About says "bundled" rather than import it on the GUI thread."""
+    import sys
+    from importlib import metadata
+
+    from lepton_desktop.gui import help as help_module
+
+    def missing(_dist):
+        raise metadata.PackageNotFoundError(_dist)
+
+    monkeypatch.setattr(help_module.metadata, "metadata", missing)
+    monkeypatch.delitem(sys.modules, "xml.dom.minidom", raising=False)
+    assert help_module._version("xml.dom.minidom", "xml-dom") == ("bundled", help_module.OWN_LICENCE)
+    assert "xml.dom.minidom" not in sys.modules  # found, not imported
+    assert help_module._version("no_such_module_here", "nothing")[0] == "not installed"
+    import json
+
+    assert help_module._version("json", "json")[0] == json.__version__  # already loaded: its own __version__
