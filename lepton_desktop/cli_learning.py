@@ -104,14 +104,17 @@ def _cmd_finetune(args: argparse.Namespace) -> int:
     return 0
 
 
+_BRIEF = ("id", "name", "active", "parent_id", "created_at", "accuracy", "macro_f1", "measured_on",
+          "parent_on_same_frames")  # fmt: skip
+"""What `lepton models` shows of a version without --verbose."""
+
+
 def _cmd_models(args: argparse.Namespace) -> int:
     from lepton_desktop.services.models import list_versions
 
     versions = list_versions(_versions_project(args))
     if not args.verbose:
-        keep = ("id", "name", "active", "parent_id", "created_at", "accuracy", "macro_f1", "measured_on",
-                "parent_on_same_frames")  # fmt: skip
-        versions = [{k: v[k] for k in keep} for v in versions]
+        versions = [{k: v[k] for k in _BRIEF} for v in versions]
     _print_json(versions)
     return 0
 
@@ -119,7 +122,8 @@ def _cmd_models(args: argparse.Namespace) -> int:
 def _cmd_models_activate(args: argparse.Namespace) -> int:
     from lepton_desktop.services.models import activate
 
-    _print_json(activate(_versions_project(args), args.id))
+    made = activate(_versions_project(args), args.id)
+    _print_json(made if args.verbose else {k: made[k] for k in _BRIEF if k in made})
     return 0
 
 
@@ -185,5 +189,7 @@ def add_commands(sub: Any) -> None:
     msub = models.add_subparsers(dest="models_command", metavar="ACTION")
     p = msub.add_parser("activate", help="use this version for new analyses (also rolls back)")
     p.add_argument("id", type=int, help="model version id (from `lepton models`)")
-    p.add_argument("--project", help="project file or URL (default: your default project)")
+    # SUPPRESS: given before `activate` (lepton models --project P activate 4) it must not be reset to the default
+    p.add_argument("--project", default=argparse.SUPPRESS, help="project file or URL (default: your default project)")
+    p.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help="also the full metrics")
     p.set_defaults(func=_cmd_models_activate)

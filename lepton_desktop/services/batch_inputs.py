@@ -28,7 +28,13 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     for item in inputs:
         path = Path(item).expanduser()
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES))
+            videos = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+            if not videos:
+                raise BatchInputError(
+                    f"{path}: no video files in this folder or below it "
+                    f"(looked for {', '.join(sorted(VIDEO_SUFFIXES))})."
+                )
+            found.extend(videos)
         elif path.suffix.lower() in LIST_SUFFIXES and path.is_file():
             found.extend(_listed(path))
         elif path.is_file():

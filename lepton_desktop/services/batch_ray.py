@@ -13,6 +13,32 @@ class ClusterError(LeptonError):
     """Ray is missing, or the cluster cannot be reached."""
 
 
+REACH_TIMEOUT_S = 5.0
+"""Seconds a cluster's address gets to answer before the batch says it cannot be reached (Ray retries for minutes)."""
+
+
+def _reachable(address: str) -> None:
+    """Raise ClusterError at once when nothing answers at ``address`` (``host:port`` or ``ray://host:port``).
+
+    ``auto`` and other forms without a port are left to Ray.
+    """
+    import socket
+
+    where = address.removeprefix("ray://")
+    host, _, port = where.rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_TIMEOUT_S).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ClusterError(
+            f"Could not reach the Ray cluster at {address}: nothing answers at {where} ({reason.lower()}); "
+            "check the address the head node printed (`ray start --head`), or leave --ray-address out "
+            "to run on this machine."
+        ) from None
+
+
 class RaySession:
     """``with RaySession(workers, address):`` connects (or starts a local Ray) and disconnects what it started."""
 
@@ -33,6 +59,7 @@ class RaySession:
         options: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
         try:
             if self.address:
+                _reachable(self.address)
                 ray.init(address=self.address, **options)
             else:
                 logging.getLogger("ray._private.authentication.authentication_token_setup").addFilter(

@@ -133,3 +133,22 @@ def test_a_killed_driver_resumes_where_it_stopped(tmp_path):
     assert len(after) == 3 and all(v["runs"] == 1 for v in after.values()), "nothing analysed twice"
     with open_project(project) as proj:
         assert not proj.runs.running(), "no run is left 'running'"
+
+
+def test_an_empty_folder_and_an_unreachable_cluster_are_one_sentence_each(tmp_path):
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "notes.txt").write_text("no videos here")
+    done = lepton("batch", empty, "--project", tmp_path / "b.lepton")
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith(f"lepton: error: {empty}: no video files in this folder or below it (looked for .")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+    (video,) = clips(tmp_path / "one", 1, 8)
+    started = time.perf_counter()
+    nowhere = lepton("batch", video, "--project", tmp_path / "c.lepton", "--ray-address", "127.0.0.1:1")
+    took = time.perf_counter() - started
+    assert nowhere.returncode == 1, nowhere.stderr
+    assert nowhere.stderr.startswith("lepton: error: Could not reach the Ray cluster at 127.0.0.1:1: nothing answers")
+    assert len(nowhere.stderr.strip().splitlines()) == 1 and "gcs_client" not in nowhere.stderr
+    assert took < 60, took  # said at once, not after Ray's minutes of retries

@@ -58,6 +58,12 @@ def test_export_finetune_models_activate_analyze(corrected, project, tmp_path, c
     base = result["parent_id"]
     code, activated, _ = run(capsys, "models", "activate", str(base), "--project", str(project))
     assert code == 0 and activated["active"] and activated["id"] == base
+    assert "confusion" not in json.dumps(activated)  # the brief line, as `lepton models` lists it
+    # --project before the action names the same project (argparse would reset it to the default)
+    code, activated, _ = run(capsys, "models", "--project", str(project), "activate", str(new))
+    assert code == 0 and activated["active"] and activated["id"] == new
+    code, activated, _ = run(capsys, "models", "--project", str(project), "activate", str(base))
+    assert code == 0 and activated["id"] == base
     code, analysed, _ = run(capsys, "analyze", str(root / "clip1.mp4"), "--project", str(project), "--model", str(new))
     assert code == 0 and analysed["model_version"] == new and analysed["state"] == "reused"
 
