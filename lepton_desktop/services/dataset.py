@@ -199,6 +199,7 @@ class _Written:
     sequences: Counter[str] = field(default_factory=Counter)
     sequence_frames: Counter[str] = field(default_factory=Counter)
     sequence_labels: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    windows: dict[str, list[tuple[str, npt.NDArray[np.int64]]]] = field(default_factory=lambda: defaultdict(list))
     cancelled: bool = False
 
 
@@ -344,6 +345,7 @@ def _write_track(
             written.sequences[t.split] += 1
             written.sequence_frames[t.split] += int(window.size)
             written.sequence_labels[t.split].update(EMOTIONS[int(k)] for k in labels[window] if k >= 0)
+            written.windows[t.split].append((t.video.fingerprint, frames[window].astype(np.int64)))
 
 
 def _finish(
@@ -400,6 +402,7 @@ def _finish(
     summary = export_summary(
         plan, lines, written.sequences, written.sequence_frames, target, options, features_of, versions,
         sequence_labels=written.sequence_labels, shortest=min(MIN_SEQUENCE, options.sequence_length),
+        train_windows=written.windows["train"],
     )  # fmt: skip
     summary["fingerprint"] = folder_fingerprint(tmp)
     (tmp / "export.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

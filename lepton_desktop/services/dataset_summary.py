@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from lepton_desktop import __version__
 from lepton_desktop.core.actions import ACTION_NAMES
@@ -17,10 +19,35 @@ SPLITS = ("train", "val")
 FORMAT = "lepton-dataset-v1"
 HOLDOUT_SHARE = 0.25
 """Share of a video's labelled frames (its end) held out for validation when there are no validation videos."""
+HOLDOUT_GAP = 64
+"""Frames between the training and the held-out range that neither uses."""
 MIN_SEQUENCE = 8
 """Fewest frames in a row a sequence file holds (shorter labelled stretches give still crops only)."""
 MIN_VALIDATION_FRAMES = 100
 """Below this many held-out frames one frame moves accuracy by more than a point: fine-tuning gives no verdict."""
+
+
+def holdout_split(windows: list[tuple[str, np.ndarray]]) -> tuple[list[int], list[int]]:
+    """Training and validation windows (indexes) of a dataset without validation videos.
+
+    ``windows``: (video, frames) of each sequence. Per video, the windows that start in the last
+    HOLDOUT_SHARE of its labelled frames validate, those that end HOLDOUT_GAP frames before that
+    train, and the ones between are left out. Fine-tuning splits so, and export warns from it.
+    """
+    by_video: dict[str, list[int]] = defaultdict(list)
+    for i, (video, _frames) in enumerate(windows):
+        by_video[video].append(i)
+    train, val = [], []
+    for group in by_video.values():
+        frames = np.sort(np.concatenate([windows[i][1] for i in group]))
+        cut = int(frames[min(int(len(frames) * (1 - HOLDOUT_SHARE)), len(frames) - 1)])
+        for i in group:
+            first, last = int(windows[i][1][0]), int(windows[i][1][-1])
+            if first >= cut:
+                val.append(i)
+            elif last < cut - HOLDOUT_GAP:
+                train.append(i)
+    return train, val
 
 
 def folder_fingerprint(folder: Path) -> str:
@@ -46,13 +73,15 @@ def export_summary(
     *,
     sequence_labels: dict[str, Counter[str]] | None = None,
     shortest: int = MIN_SEQUENCE,
+    train_windows: list[tuple[str, np.ndarray]] | None = None,
 ) -> dict[str, Any]:
     """What an export wrote, as ``export.json`` keeps it and ``lepton export`` prints it (without the fingerprint).
 
     ``lines``: the metadata lines of every crop; ``sequences`` and ``sequence_frames``: counts per
     split; ``features_of``: the model whose embeddings a features-only export holds, else None;
     ``sequence_labels``: per split, the labelled frames the sequences hold per emotion (sequences
-    keep runs of at least ``shortest`` frames in a row).
+    keep runs of at least ``shortest`` frames in a row); ``train_windows``: (video, frames) of each
+    training sequence, to tell what fine-tuning can hold out when there are no validation videos.
     """
     sequence_labels = sequence_labels or {}
     splits: dict[str, Any] = {}
@@ -101,10 +130,26 @@ def export_summary(
                 f"which the sequences leave out: the temporal head {use}; label at least "
                 f"{shortest} frames in a row of {'it' if len(short) == 1 else 'each'}."
             )
-    held = splits["val"]["crops"] if splits["val"]["sequences"] else int(len(lines) * HOLDOUT_SHARE)
-    if lines and held < MIN_VALIDATION_FRAMES:
+    unusable = False
+    if splits["val"]["sequences"]:
+        held = splits["val"]["sequence_frames"]  # the frames fine-tuning scores a version on
+    else:
+        windows = train_windows or []
+        kept, out = holdout_split(windows)
+        held = sum(len(windows[i][1]) for i in out)
+        unusable = bool(lines) and (not kept or not out)
+        if unusable:
+            short_of = "anything to train on" if out else "any to check on"
+            warnings.append(
+                "Fine-tuning cannot use this dataset as it is: with no validation videos it holds out the last "
+                f"{HOLDOUT_SHARE:.0%} of each video's labelled frames and leaves {HOLDOUT_GAP} frames before them "
+                f"unused, and these labels are too short for that to leave {short_of}; "
+                "label a second video (or a longer stretch of this one)."
+            )
+    if lines and not unusable and held < MIN_VALIDATION_FRAMES:
+        frames = "labelled frame" if held == 1 else "labelled frames"
         warnings.append(
-            f"Only about {held} labelled frames can be held out to check a fine-tuned version, and at least "
+            f"Only about {held} {frames} can be held out to check a fine-tuned version, and at least "
             f"{MIN_VALIDATION_FRAMES} are needed to tell it from its parent: label more frames (other people, other "
             "videos) before fine-tuning."
         )

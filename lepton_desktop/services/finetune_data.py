@@ -16,7 +16,6 @@ The result says so in plain words (``Dataset.validation``).
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,11 +23,8 @@ from typing import Any
 import numpy as np
 
 from lepton_desktop.core.errors import LeptonError
-from lepton_desktop.services.dataset_summary import FORMAT, HOLDOUT_SHARE
+from lepton_desktop.services.dataset_summary import FORMAT, HOLDOUT_GAP, HOLDOUT_SHARE, holdout_split
 from lepton_desktop.vision.training import Sequence
-
-HOLDOUT_GAP = 64
-"""Frames between the training and the held-out range that neither uses."""
 
 
 class FineTuneError(LeptonError):
@@ -82,10 +78,12 @@ def load_dataset(folder: str | Path) -> Dataset:
     notes: list[str] = []
     if not splits["val"]:
         splits["train"], splits["val"] = hold_out_time_range(splits["train"])
-        if not splits["val"]:
+        if not splits["val"] or not splits["train"]:
+            left = "hold any out for validation" if not splits["val"] else "train on any once some are held out"
             raise FineTuneError(
-                f"{root} has too few labelled frames to hold any out for validation; "
-                "label more of the video, or a second video."
+                f"{root} has too few labelled frames to {left} (with no validation videos, the last "
+                f"{HOLDOUT_SHARE:.0%} of each video's labels are held out, {HOLDOUT_GAP} frames apart from the "
+                "rest); label more of the video, or a second video."
             )
         validation = (
             f"held-out time range: the last {HOLDOUT_SHARE:.0%} of each video's labelled frames, "
@@ -119,19 +117,8 @@ def _read_split(folder: Path) -> list[_Window]:
 
 def hold_out_time_range(windows: list[_Window]) -> tuple[list[_Window], list[_Window]]:
     """Per video: the windows of its last labelled frames become validation, with a gap before them."""
-    by_video: dict[str, list[_Window]] = defaultdict(list)
-    for w in windows:
-        by_video[w.video].append(w)
-    train, val = [], []
-    for group in by_video.values():
-        frames = np.sort(np.concatenate([w.frames for w in group]))
-        cut = int(frames[min(int(len(frames) * (1 - HOLDOUT_SHARE)), len(frames) - 1)])
-        for w in group:
-            if int(w.frames[0]) >= cut:
-                val.append(w)
-            elif int(w.frames[-1]) < cut - HOLDOUT_GAP:
-                train.append(w)
-    return train, val
+    train, val = holdout_split([(w.video, w.frames) for w in windows])
+    return [windows[i] for i in train], [windows[i] for i in val]
 
 
 def _with_burn_in(windows: list[_Window]) -> list[Sequence]:

@@ -140,6 +140,12 @@ def test_a_label_too_short_for_a_sequence_is_said_at_export(tmp_path):
     said = [w for w in summary["warnings"] if w.startswith("Training frames labelled sad lie only in stretches")]
     assert said and "shorter than 8 frames in a row" in said[0] and "never learns from them" in said[0], summary
     assert not any("labelled happy" in w for w in summary["warnings"])  # 30 frames in a row: in the sequences
+    # one 40-frame video: the held-out end of its labels and the 64-frame gap leave nothing to check on
+    (unusable,) = [w for w in summary["warnings"] if w.startswith("Fine-tuning cannot use this dataset as it is")]
+    assert "too short for that to leave any to check on; label a second video" in unusable
+    assert not any(w.startswith("Only about") for w in summary["warnings"])  # said once, not twice
+    refused = lepton("finetune", tmp_path / "ds", "--project", project, "--epochs", "1")
+    assert refused.returncode == 1 and "has too few labelled frames to hold any out for validation" in refused.stderr
 
 
 def test_a_negative_person_number_is_refused_as_a_person_number(analysed):

@@ -329,14 +329,15 @@ def test_one_corrected_video_warns_at_export_and_validates_on_a_held_out_time_ra
     summary = _last(export_dataset(project, data, ExportOptions(videos=(one,)))).summary
     assert summary["splits"]["val"]["sequences"] == 0
     assert any("No validation videos" in w for w in summary["warnings"])
-    held = int(summary["crops"] * 0.25)  # the held-out end of each video's labels
+    loaded = load_dataset(data)
+    held = sum(int((s.labels >= 0).sum()) for s in loaded.val)  # what fine-tuning holds out, as export told
     too_few = [w for w in summary["warnings"] if w.startswith("Only about")]
     assert (held < 100) == bool(too_few), (summary["crops"], too_few)
     if too_few:
         assert too_few == [f"Only about {held} labelled frames can be held out to check a fine-tuned version, and "
                            "at least 100 are needed to tell it from its parent: label more frames (other people, "
                            "other videos) before fine-tuning."]  # fmt: skip
-    loaded = load_dataset(data)
+    assert not any(w.startswith("Fine-tuning cannot use") for w in summary["warnings"])
     assert loaded.validation.startswith("held-out time range") and loaded.val and loaded.train
     # burn-in frames (label -1) come first; the labelled frames of train and val never overlap in time
     assert all((s.labels >= 0).any() for s in loaded.train + loaded.val)
