@@ -70,8 +70,17 @@ class FineTunePlot(QWidget):
         if pixmap.isNull():
             self.confusion.hide()
             return False
-        width = min(pixmap.width(), 760)
-        self.confusion.setPixmap(pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation))
+        screen = self.screen().availableGeometry().height() if self.screen() is not None else 900
+        # at most 760 wide and a quarter of the screen high: the dialog, its buttons included, stays on screen
+        fitted = pixmap.scaled(
+            min(pixmap.width(), 760), min(pixmap.height(), max(screen // 4, 160)),
+            Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation,
+        )  # fmt: skip
+        self.confusion.setPixmap(fitted)
+        self.confusion.setMinimumHeight(fitted.height())  # whole: titles and caption
+        top = self.window()
+        if top is not self and top.isVisible():  # grow the dialog to hold it, within the screen
+            top.resize(top.width(), min(max(top.height(), top.sizeHint().height()), screen - 60))
         self.confusion.setToolTip(f"Validation confusion matrices before and after: {png}")
         self.confusion.show()
         return True

@@ -253,8 +253,9 @@ class FineTuneDialog(_JobDialog):
                 return
             b, a = step.result["before"], step.result["after"]
             self.progress.setValue(self.progress.maximum())
+            how = "" if step.result["state"] == "done" else f"{step.result['state'].replace('_', ' ')}, "
             self.status.setText(
-                f"Done ({step.result['state'].replace('_', ' ')}, best epoch {step.result['best_epoch']}). "
+                f"Done ({how}best epoch {step.result['best_epoch']}). "
                 f"Validation accuracy {b['accuracy']:.3f} → {a['accuracy']:.3f}, "
                 f"macro-F1 {b['macro_f1']:.3f} → {a['macro_f1']:.3f} "
                 f"(validation: {step.result.get('validation', 'held-out videos')}). "

@@ -39,6 +39,8 @@ def test_export_then_finetune_then_compare_in_the_app(qtbot, corrected, project,
     assert "macro-F1" in tune.status.text() and tune.use_button.isEnabled()
     assert tune.result["verdict"] in tune.status.text()  # whether it is worth using, in words
     assert tune.plot.confusion.isVisibleTo(tune) and not tune.plot.confusion.pixmap().isNull()  # shown, not a path
+    screen = tune.screen().availableGeometry().height()
+    assert tune.plot.confusion.pixmap().height() <= max(screen // 4, 160)  # the buttons stay on a laptop screen
     ticks = tune.plot.plot.getPlotItem().getAxis("bottom").tickValues(0.7, 3.3, 400)
     assert ticks == [(1, [1, 2, 3])]  # whole epochs
     tune.use_button.click()
