@@ -18,6 +18,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from lepton_desktop.core.errors import LeptonError
+
 log = logging.getLogger(__name__)
 
 BACKGROUND_NICENESS = 10
@@ -82,7 +84,10 @@ class GeneratorWorker(QObject):
                 self.step.emit(item)
         except Exception as exc:  # one sink: the window shows the message, the log keeps the traceback
             text = traceback.format_exc()
-            log.error("background job failed:\n%s", text)
+            if isinstance(exc, LeptonError):  # a refusal said in words (folder not empty, too few frames): no bug
+                log.warning("background job refused: %s", exc)
+            else:
+                log.error("background job failed:\n%s", text)
             self.failed.emit(str(exc) or type(exc).__name__, text)
             return
         self.done.emit()
