@@ -35,7 +35,7 @@ import json
 import os
 import shutil
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +52,13 @@ from lepton_desktop.core.processes import process_alive
 from lepton_desktop.core.records import ModelVersion
 from lepton_desktop.services.dataset_card import dataset_card
 from lepton_desktop.services.dataset_plan import ExportError, ExportOptions, Plan, TrackPlan, make_plan, split_videos
-from lepton_desktop.services.dataset_summary import MIN_SEQUENCE, SPLITS, export_summary, folder_fingerprint
+from lepton_desktop.services.dataset_summary import (
+    MIN_SEQUENCE,
+    SPLITS,
+    Window,
+    export_summary,
+    folder_fingerprint,
+)
 from lepton_desktop.store import Project, open_project
 from lepton_desktop.video import VideoReader
 from lepton_desktop.vision.align import MODEL_INPUT, aligned_crop, to_gray
@@ -196,10 +202,8 @@ class _Written:
     model_feats: dict[str, list[npt.NDArray[np.float32]]] = field(default_factory=lambda: defaultdict(list))
     model_logits: dict[str, list[npt.NDArray[np.float32]]] = field(default_factory=lambda: defaultdict(list))
     model_actions: dict[str, list[npt.NDArray[np.float32]]] = field(default_factory=lambda: defaultdict(list))
-    sequences: Counter[str] = field(default_factory=Counter)
-    sequence_frames: Counter[str] = field(default_factory=Counter)
-    sequence_labels: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    windows: dict[str, list[tuple[str, npt.NDArray[np.int64]]]] = field(default_factory=lambda: defaultdict(list))
+    windows: dict[str, list[Window]] = field(default_factory=lambda: defaultdict(list))
+    """Per split, the sequence files written (their counts, frames and labels make the summary)."""
     cancelled: bool = False
 
 
@@ -342,10 +346,7 @@ def _write_track(
             if actions is not None:
                 arrays["actions"] = actions[window].astype(np.float32)
             _npz(folder / f"{_crop_name(t, int(frames[window[0]]))}.npz", **arrays)
-            written.sequences[t.split] += 1
-            written.sequence_frames[t.split] += int(window.size)
-            written.sequence_labels[t.split].update(EMOTIONS[int(k)] for k in labels[window] if k >= 0)
-            written.windows[t.split].append((t.video.fingerprint, frames[window].astype(np.int64)))
+            written.windows[t.split].append(Window(t.video.fingerprint, frames[window], labels[window]))
 
 
 def _finish(
@@ -400,9 +401,8 @@ def _finish(
             "weights_sha256": features.engine.weights_sha256,
         }
     summary = export_summary(
-        plan, lines, written.sequences, written.sequence_frames, target, options, features_of, versions,
-        sequence_labels=written.sequence_labels, shortest=min(MIN_SEQUENCE, options.sequence_length),
-        train_windows=written.windows["train"],
+        plan, lines, written.windows, target, options, features_of, versions,
+        shortest=min(MIN_SEQUENCE, options.sequence_length),
     )  # fmt: skip
     summary["fingerprint"] = folder_fingerprint(tmp)
     (tmp / "export.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

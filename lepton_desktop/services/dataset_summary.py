@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,15 @@ MIN_SEQUENCE = 8
 """Fewest frames in a row a sequence file holds (shorter labelled stretches give still crops only)."""
 MIN_VALIDATION_FRAMES = 100
 """Below this many held-out frames one frame moves accuracy by more than a point: fine-tuning gives no verdict."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """One sequence file an export wrote: whose video, its frames (consecutive) and their labels (-1: none)."""
+
+    video: str
+    frames: np.ndarray
+    labels: np.ndarray
 
 
 def holdout_split(windows: list[tuple[str, np.ndarray]]) -> tuple[list[int], list[int]]:
@@ -64,36 +74,32 @@ def folder_fingerprint(folder: Path) -> str:
 def export_summary(
     plan: Plan,
     lines: list[dict[str, Any]],
-    sequences: Counter[str],
-    sequence_frames: Counter[str],
+    windows: dict[str, list[Window]],
     target: Path,
     options: ExportOptions,
     features_of: dict[str, Any] | None,
     versions: dict[int, ModelVersion],
     *,
-    sequence_labels: dict[str, Counter[str]] | None = None,
     shortest: int = MIN_SEQUENCE,
-    train_windows: list[tuple[str, np.ndarray]] | None = None,
 ) -> dict[str, Any]:
     """What an export wrote, as ``export.json`` keeps it and ``lepton export`` prints it (without the fingerprint).
 
-    ``lines``: the metadata lines of every crop; ``sequences`` and ``sequence_frames``: counts per
-    split; ``features_of``: the model whose embeddings a features-only export holds, else None;
-    ``sequence_labels``: per split, the labelled frames the sequences hold per emotion (sequences
-    keep runs of at least ``shortest`` frames in a row); ``train_windows``: (video, frames) of each
-    training sequence, to tell what fine-tuning can hold out when there are no validation videos.
+    ``lines``: the metadata lines of every crop; ``windows``: per split, the sequence files (runs of
+    at least ``shortest`` frames in a row); ``features_of``: the model whose embeddings a
+    features-only export holds, else None.
     """
-    sequence_labels = sequence_labels or {}
     splits: dict[str, Any] = {}
     for split in SPLITS:
         mine = [line for line in lines if line["split"] == split]
+        written = windows.get(split, [])
+        in_sequences = Counter(EMOTIONS[int(k)] for w in written for k in w.labels if k >= 0)
         splits[split] = {
             "crops": len(mine),
             "labels": {e: sum(1 for line in mine if line["label"] == e) for e in EMOTIONS},
             "videos": sorted({line["video"] for line in mine}),
-            "sequences": sequences[split],
-            "sequence_frames": sequence_frames[split],
-            "sequence_labels": {e: sequence_labels.get(split, Counter())[e] for e in EMOTIONS},
+            "sequences": len(written),
+            "sequence_frames": sum(int(w.frames.size) for w in written),
+            "sequence_labels": {e: in_sequences[e] for e in EMOTIONS},
         }
     per_video = Counter(line["video"] for line in lines)
     per_annotator = Counter(line["annotator"] for line in lines)
@@ -134,9 +140,9 @@ def export_summary(
     if splits["val"]["sequences"]:
         held = splits["val"]["sequence_frames"]  # the frames fine-tuning scores a version on
     else:
-        windows = train_windows or []
-        kept, out = holdout_split(windows)
-        held = sum(len(windows[i][1]) for i in out)
+        train = windows.get("train", [])
+        kept, out = holdout_split([(w.video, w.frames) for w in train])
+        held = sum(int(train[i].frames.size) for i in out)
         unusable = bool(lines) and (not kept or not out)
         if unusable:
             short_of = "anything to train on" if out else "any to check on"
