@@ -13,7 +13,13 @@ from lepton_desktop.core.emotions import EMOTIONS
 from lepton_desktop.core.errors import LeptonError
 from lepton_desktop.core.labels import covering, propose_segments
 from lepton_desktop.core.validate import clean_name
-from lepton_desktop.gui.corrections import AddCorrection, RemoveCorrection, ReplaceCorrection, SplitCorrection
+from lepton_desktop.gui.corrections import (
+    AddCorrection,
+    RemoveCorrection,
+    ReplaceCorrection,
+    SplitCorrection,
+    StoreCommand,
+)
 from lepton_desktop.services.corrections import no_face_warning
 from lepton_desktop.services.settings import save_settings
 
@@ -216,11 +222,7 @@ class LabellingMixin(_Base):
             return
         if not self.settings.annotator and not self.ask_annotator():
             return
-        refused = self.corrections.failures
-        self.undo_group.activeStack().push(
-            AddCorrection(self.corrections, track_id, first, last, label, self.settings.annotator)
-        )
-        if self.corrections.failures != refused:  # said in a message box (corrections.failed)
+        if not self._stored(AddCorrection(self.corrections, track_id, first, last, label, self.settings.annotator)):
             return
         name = self.results.names.get(number, f"Person {number}")
         boxes = self.results.boxes.get(number)
@@ -233,24 +235,25 @@ class LabellingMixin(_Base):
 
     def delete_at_playhead(self) -> None:
         """Delete (tombstone) the newest correction of the active person that covers the playhead."""
-        number = self._active_person()
-        track_id = self.results.track_ids.get(number) if number is not None else None
-        covering = [
-            c for c in self.corrections.items if c.track_id == track_id and c.start_frame <= self.current <= c.end_frame
-        ]
-        if not covering:
+        newest = self._covering_correction()
+        if newest is None:
             self.statusBar().showMessage("No correction of this person at the playhead.", 4000)
             return
-        newest = max(covering, key=lambda c: (c.created_at, c.id))
-        refused = self.corrections.failures
-        self.undo_group.activeStack().push(RemoveCorrection(self.corrections, newest))
-        if self.corrections.failures == refused:
+        if self._stored(RemoveCorrection(self.corrections, newest)):
+            number = self._active_person()
             name = self.results.names.get(number, f"Person {number}")
             self.statusBar().showMessage(
                 f"Deleted {name} {newest.start_frame}–{newest.end_frame} {newest.label} (Ctrl+Z brings it back)", 6000
             )
 
+    def _stored(self, command: StoreCommand) -> bool:
+        """Push ``command`` on the undo stack; False when the project refused it (a message box said why)."""
+        refused = self.corrections.failures
+        self.undo_group.activeStack().push(command)
+        return self.corrections.failures == refused
+
     def _covering_correction(self):  # type: ignore[no-untyped-def]
+        """The newest correction of the active person that covers the playhead, or None."""
         number = self._active_person()
         track_id = self.results.track_ids.get(number) if number is not None else None
         hits = [
@@ -280,19 +283,10 @@ class LabellingMixin(_Base):
         if not self.settings.annotator and not self.ask_annotator():
             return
         track_id = self.results.track_ids[number]
-        refused = self.corrections.failures
-        self.undo_group.activeStack().push(
-            AddCorrection(
-                self.corrections,
-                track_id,
-                segment.start,
-                segment.end,
-                segment.label,
-                self.settings.annotator,
-                "accepted",
-            )
+        accepted = AddCorrection(
+            self.corrections, track_id, segment.start, segment.end, segment.label, self.settings.annotator, "accepted"
         )
-        if self.corrections.failures == refused:
+        if self._stored(accepted):
             self.statusBar().showMessage(f"Accepted {segment.label} for frames {segment.start}–{segment.end}", 4000)
 
     def jump_correction(self, direction: int) -> None:
