@@ -109,12 +109,16 @@ _BRIEF = ("id", "name", "active", "parent_id", "created_at", "accuracy", "macro_
 """What `lepton models` shows of a version without --verbose."""
 
 
+def _brief(version: dict[str, Any]) -> dict[str, Any]:
+    return {k: version[k] for k in _BRIEF if k in version}
+
+
 def _cmd_models(args: argparse.Namespace) -> int:
     from lepton_desktop.services.models import list_versions
 
     versions = list_versions(_versions_project(args))
     if not args.verbose:
-        versions = [{k: v[k] for k in _BRIEF} for v in versions]
+        versions = [_brief(v) for v in versions]
     _print_json(versions)
     return 0
 
@@ -123,7 +127,7 @@ def _cmd_models_activate(args: argparse.Namespace) -> int:
     from lepton_desktop.services.models import activate
 
     made = activate(_versions_project(args), args.id)
-    _print_json(made if args.verbose else {k: made[k] for k in _BRIEF if k in made})
+    _print_json(made if args.verbose else _brief(made))
     return 0
 
 
