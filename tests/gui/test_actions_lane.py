@@ -72,3 +72,13 @@ def test_lane_shows_valence_then_actions_once_they_are_read(qtbot, tmp_path, cli
     assert lane.plot.scene() is None
     qtbot.waitUntil(lambda: abs(dock.height() - heights[0]) <= 2)  # and the video gets its room back
     assert abs(video.height() - heights[1]) <= 2
+
+    # View > Zoom in, then View > Fit timelines (F, where pyqtgraph's "A" button used to be): the whole
+    # video again, with a margin before frame 0 so the playhead there stays clear of the axis
+    menu_action(win, "View", "Zoom timelines in").trigger()
+    assert row.plot.vb.viewRange()[0][1] - row.plot.vb.viewRange()[0][0] < win.frame_count / 2 + 1
+    fit = menu_action(win, "View", "Fit timelines")
+    assert fit.shortcut().toString() == "F"
+    fit.trigger()
+    lo, hi = row.plot.vb.viewRange()[0]
+    assert -1 <= lo < 0 and win.frame_count - 1 < hi <= win.frame_count
